@@ -1,0 +1,166 @@
+"""Tribune: a self-hosted fan-club portal a brand runs for its own community."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config as settings
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment; `overrides` replace settings (tests, CLI)."""
+    from .jobs import huey, instance_path
+
+    values = settings.load(overrides)
+    folder = instance_path(values)
+    app = Flask(__name__, instance_path=str(folder), template_folder="../templates", static_folder="../static")
+    folder.mkdir(parents=True, exist_ok=True)
+    app.config.update(values)
+    app.config.update(settings.derive(values, folder))
+    app.config.update({k: v for k, v in (overrides or {}).items() if k.isupper()})
+    app.config["SECRET_KEY"] = values["SECRET_KEY"] or _instance_secret(folder)
+    huey.immediate = app.config["JOBS_IMMEDIATE"]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, default_translation_directories="translations")
+    login_manager.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=values["PRODUCTION"],
+        strict_transport_security=values["PRODUCTION"],
+        session_cookie_secure=values["PRODUCTION"],
+        content_security_policy=_csp(),
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+    )
+
+    _register_models()
+    _register_blueprints(app)
+    _register_handlers(app)
+    from .cli import portal_cli
+
+    app.cli.add_command(portal_cli)
+    return app
+
+
+def _csp() -> dict[str, str]:
+    from .security import CONTENT_SECURITY_POLICY
+
+    return CONTENT_SECURITY_POLICY
+
+
+def _instance_secret(folder: Path) -> str:
+    """A development secret kept in the instance folder, so sessions survive restarts."""
+    path = folder / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _register_models() -> None:
+    from .accounts import models as _accounts  # noqa: F401
+    from .admin import models as _admin  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import accounts, admin, pages
+
+    for blueprint in (pages.bp, accounts.bp, admin.bp, admin.logo_bp):
+        app.register_blueprint(blueprint)
+    from .jobs import register_tasks
+
+    register_tasks()
+
+
+def _select_locale() -> str | None:
+    if current_user and current_user.is_authenticated and current_user.locale in settings.SUPPORTED_LOCALES:
+        return current_user.locale
+    return request.accept_languages.best_match(settings.SUPPORTED_LOCALES)
+
+
+@login_manager.user_loader
+def _load_user(token: str):
+    from .accounts.service import load_session
+
+    return load_session(db.session, token)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL for concurrent readers, foreign keys on, and waiting instead of failing on a lock."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _register_handlers(app: Flask) -> None:
+    from .admin.service import site_settings
+
+    from flask_babel import format_date, format_datetime, get_locale
+
+    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime, current_locale=get_locale)
+
+    @app.context_processor
+    def inject_site() -> dict[str, Any]:
+        return {"site": _LazySite(), "demo_mode": app.config["DEMO_MODE"]}
+
+    def error_page(code: int, title: str, message: str):
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(403)
+    def forbidden(_error: Any):
+        return error_page(403, _("Not allowed"), _("Your account does not have access to this page."))
+
+    @app.errorhandler(404)
+    def not_found(_error: Any):
+        return error_page(404, _("Page not found"), _("This page does not exist, or it was removed."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error: Any):
+        return error_page(405, _("Not allowed"), _("This address does not accept that kind of request."))
+
+    @app.errorhandler(413)
+    def too_large(_error: Any):
+        return error_page(413, _("File too large"), _("What you sent is too large. Try a smaller file."))
+
+    @app.errorhandler(429)
+    def too_many(error: Any):
+        return error_page(429, _("Slow down"), _("Too many attempts in a short time (%(limit)s). Wait a little and try again.",
+                                                 limit=error.description))
+
+    @app.errorhandler(500)
+    def server_error(_error: Any):
+        db.session.rollback()
+        return error_page(500, _("Something went wrong"), _("We could not finish this. Please try again in a moment."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError):
+        return error_page(400, _("Please try again"), _("The form was missing its security token or had expired. Nothing was saved."))
+
+    class _LazySite:
+        """Reads the site settings only if a template asks for them."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(site_settings(db.session), name)
+

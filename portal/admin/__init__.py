@@ -1,0 +1,1 @@
+from .views import bp, logo_bp  # noqa: F401

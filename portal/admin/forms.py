@@ -1,0 +1,24 @@
+"""Admin forms: shape checks only."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SelectChoice, BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ..accounts.models import Role
+from ..accounts.service import GRANTABLE_ROLES
+
+ROLE_LABELS = {Role.MEMBER: _l("Member"), Role.MODERATOR: _l("Moderator"), Role.STAFF: _l("Staff"), Role.ADMIN: _l("Admin")}
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in GRANTABLE_ROLES])
+
+
+class SiteForm(FlaskForm):
+    name = StringField(_l("Site name"), validators=[DataRequired(_l("Enter the site name.")), Length(max=60)])
+    tagline = StringField(_l("Tagline"), validators=[Length(max=140)])
+    primary = StringField(_l("Main colour"), validators=[DataRequired(_l("Choose a colour."))])
+    accent = StringField(_l("Accent colour"), validators=[DataRequired(_l("Choose a colour."))])
+    logo = FileField(_l("Logo"))
+    remove_logo = BooleanField(_l("Remove the logo"))

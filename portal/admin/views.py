@@ -1,0 +1,127 @@
+"""Admin pages: site identity, roles, the audit log, and the outbox."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts import service as accounts
+from ..accounts.models import Role, User
+from ..errors import ValidationError, apply_errors
+from ..extensions import db
+from ..security import role_required
+from . import forms, service
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+admin_required = role_required(Role.ADMIN)
+
+
+@bp.get("/")
+@admin_required
+def index():
+    """The admin home: members by role and the latest audit entries."""
+    return redirect(url_for("admin.members"))
+
+
+@bp.get("/members")
+@admin_required
+def members():
+    """Find members and change their role."""
+    query = request.args.get("q", "")[:100]
+    role = request.args.get("role", "")
+    if role not in {r.value for r in Role}:
+        role = ""
+    page = request.args.get("page", 1, type=int) or 1
+    rows, total = service.list_members(db.session, query=query, role=role, page=page)
+    pages = max(1, -(-total // service.MEMBERS_PER_PAGE))
+    return render_template("admin/members.html", members=rows, total=total, page=page, pages=pages, query=query,
+                           role=role, role_form=forms.RoleForm(), role_labels=forms.ROLE_LABELS, roles=list(Role))
+
+
+@bp.post("/members/<int:user_id>/role")
+@admin_required
+def set_role(user_id: int):
+    """Grant or revoke the moderator and staff roles."""
+    target = db.session.get(User, user_id)
+    if target is None:
+        abort(404)
+    form = forms.RoleForm()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the roles offered."), "danger")
+    else:
+        try:
+            accounts.set_role(db.session, actor=current_user, target=target, role=Role(form.role.data))
+        except accounts.RoleChangeRefused as refused:
+            flash(str(refused), "danger")
+        else:
+            flash(_("%(name)s is now %(role)s.", name=target.display_name, role=forms.ROLE_LABELS[target.role]), "success")
+    return redirect(request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("admin.members"))
+
+
+@bp.get("/audit")
+@admin_required
+def audit():
+    """Who changed what, newest first."""
+    return render_template("admin/audit.html", events=service.audit_log(db.session), role_labels=forms.ROLE_LABELS)
+
+
+@bp.route("/site", methods=["GET", "POST"])
+@admin_required
+def site():
+    """Name, tagline, colours and logo."""
+    current = service.site_settings(db.session)
+    form = forms.SiteForm(name=current.name, tagline=current.tagline, primary=current.primary, accent=current.accent)
+    if form.validate_on_submit():
+        upload = form.logo.data
+        try:
+            service.update_site(db.session, actor=current_user, name=form.name.data, tagline=form.tagline.data or "",
+                                primary=form.primary.data, accent=form.accent.data,
+                                logo=upload.stream if upload and upload.filename else None, remove_logo=form.remove_logo.data)
+        except ValidationError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            flash(_("The site settings are saved."), "success")
+            return redirect(url_for("admin.site"))
+    return render_template("admin/site.html", form=form), 200 if request.method == "GET" or not form.errors else 422
+
+
+@bp.get("/outbox")
+@admin_required
+def outbox():
+    """Mail written to instance/outbox when no SMTP server is configured."""
+    if current_app.config["MAIL_BACKEND"] != "outbox":
+        flash(_("Mail goes to the SMTP server, so the outbox is empty."), "info")
+    return render_template("admin/outbox.html", messages=service.outbox_messages(), mine=False)
+
+
+@bp.get("/outbox/<name>")
+@admin_required
+def outbox_message(name: str):
+    """One message from the outbox."""
+    message = service.outbox_message(name)
+    if message is None:
+        abort(404)
+    return render_template("admin/outbox_message.html", message=message)
+
+
+logo_bp = Blueprint("site", __name__)
+
+
+@logo_bp.get("/media/logos/<name>")
+def logo(name: str):
+    """The site logo; its name changes with every upload, so it is cached for a year."""
+    response = send_from_directory(service.logo_folder(), name.rsplit("/", 1)[-1], max_age=365 * 24 * 3600)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@logo_bp.get("/theme.css")
+def theme():
+    """The admin's colours as CSS variables (a file, since the CSP allows no inline style)."""
+    site = service.site_settings(db.session)
+    css = render_template("theme.css", site=site)
+    response = current_app.response_class(css, mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if request.args.get("v") == site.version \
+        else "no-cache"
+    return response

@@ -1,0 +1,44 @@
+"""`flask portal ...`: the commands an operator runs."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from .extensions import db
+
+portal_cli = click.Group("portal", help="Tribune administration commands.")
+
+
+@portal_cli.command("create-admin")
+@click.argument("email")
+@click.option("--password", help="Password for a new account (prompted if omitted; a random one is made with --generate).")
+@click.option("--generate", is_flag=True, help="Make a random password and print it.")
+@click.option("--name", "display_name", default="Admin", show_default=True, help="Display name of a new account.")
+@with_appcontext
+def create_admin(email: str, password: str | None, generate: bool, display_name: str) -> None:
+    """Make EMAIL an admin, creating the account if it does not exist."""
+    from .accounts import service
+
+    exists = db.session.scalar(db.select(service.User).where(service.User.email == email.strip().lower())) is not None
+    if not exists and password is None and not generate:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user, generated = service.create_admin(db.session, email=email, password=password, display_name=display_name)
+    except (service.AccountError, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{user.email} is an admin.")
+    if generated:
+        click.echo(f"Password: {generated}")
+
+
+@portal_cli.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load the demo community (once; running it again only prints the sign-ins)."""
+    from . import demo as demo_data
+
+    loaded = demo_data.load(db.session)
+    click.echo("Demo community loaded." if loaded else "The demo community is already loaded.")
+    click.echo("Sign in with:")
+    for role, email, password in demo_data.SIGN_INS:
+        click.echo(f"  {role:<10} {email:<32} {password}")

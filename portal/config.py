@@ -1,0 +1,104 @@
+"""Every setting Tribune reads, with its environment variable and default.
+
+`SETTINGS` is the single list: `load()` builds the Flask config from it and the
+README's settings table is checked against it by a test, so the two cannot drift.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(value: str) -> int:
+    return int(value.strip())
+
+
+def _str(value: str) -> str:
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    cast: Callable[[str], Any] = _str
+
+
+SETTINGS: list[Setting] = [
+    Setting("SECRET_KEY", "", "Signs sessions and links. Required in production; a random key is made and kept in instance/secret_key otherwise."),
+    Setting("DATABASE_URL", "", "SQLAlchemy URL, e.g. `postgresql+psycopg://user:pass@host/tribune`. Empty: SQLite file `instance/tribune.db`."),
+    Setting("INSTANCE_PATH", "", "Folder for the SQLite file, uploads, outbox, job queue and search index. Empty: `instance/` beside the code."),
+    Setting("SITE_NAME", "Tribune", "Site name shown until an admin sets one in Admin → Site."),
+    Setting("BASE_URL", "http://127.0.0.1:5000", "Public address, used in links inside emails sent by background jobs."),
+    Setting("PRODUCTION", "false", "Secure cookies, HTTPS redirects and HSTS. Turn on behind HTTPS.", _bool),
+    Setting("DEMO_MODE", "false", "Shows the demo banner and lets a signed-in member read the mail sent to them in the outbox.", _bool),
+    Setting("MAIL_BACKEND", "outbox", "`outbox` (each message an .eml file in instance/outbox/) or `smtp`."),
+    Setting("MAIL_FROM", "Tribune <no-reply@tribune.local>", "Sender of every email."),
+    Setting("SMTP_HOST", "localhost", "SMTP server host (MAIL_BACKEND=smtp)."),
+    Setting("SMTP_PORT", "25", "SMTP server port.", _int),
+    Setting("SMTP_USERNAME", "", "SMTP login; empty for none."),
+    Setting("SMTP_PASSWORD", "", "SMTP password."),
+    Setting("SMTP_STARTTLS", "false", "Upgrade the SMTP connection with STARTTLS.", _bool),
+    Setting("SMTP_TIMEOUT", "10", "Seconds before an SMTP attempt gives up (the job retries).", _int),
+    Setting("REDIS_URL", "", "Redis for the job queue and rate limits. Empty: jobs in instance/jobs.db, rate limits in memory."),
+    Setting("RATELIMIT_STORAGE_URI", "", "Overrides where rate limits are counted (Flask-Limiter storage URI). Empty: REDIS_URL, else memory."),
+    Setting("RATELIMIT_ENABLED", "true", "Turn rate limiting off (never in production).", _bool),
+    Setting("JOBS_IMMEDIATE", "false", "Run background jobs inline instead of in the consumer (tests).", _bool),
+    Setting("DEFAULT_LOCALE", "en", "Language when neither the member nor the browser picks one of the supported ones."),
+    Setting("VERIFY_TOKEN_HOURS", "72", "How long an email verification link stays valid.", _int),
+    Setting("RESET_TOKEN_MINUTES", "60", "How long a password reset link stays valid.", _int),
+    Setting("SESSION_DAYS", "1", "How long a sign-in without “remember me” lasts on the server.", _int),
+    Setting("REMEMBER_DAYS", "30", "How long “remember me” keeps a member signed in.", _int),
+    Setting("AVATAR_MAX_BYTES", "5242880", "Largest avatar or logo upload accepted, in bytes.", _int),
+    Setting("IMAGE_MAX_PIXELS", "40000000", "Largest image accepted, in pixels (width × height), before re-encoding.", _int),
+]
+
+SUPPORTED_LOCALES = ("en", "fr")
+
+
+def load(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Read every setting from the environment; `overrides` wins (tests, CLI)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(setting.name, setting.default)
+        try:
+            values[setting.name] = setting.cast(raw)
+        except ValueError as exc:
+            raise RuntimeError(f"{setting.name}={raw!r} is not valid: {exc}") from exc
+    values.update(overrides or {})
+    return values
+
+
+def derive(values: dict[str, Any], instance_path: Path) -> dict[str, Any]:
+    """Turn Tribune's settings into the keys Flask and its extensions read."""
+    production = values["PRODUCTION"]
+    database_url = values["DATABASE_URL"] or f"sqlite:///{instance_path / 'tribune.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    limiter_uri = values["RATELIMIT_STORAGE_URI"] or values["REDIS_URL"] or "memory://"
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "RATELIMIT_STORAGE_URI": limiter_uri,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "MAX_CONTENT_LENGTH": values["AVATAR_MAX_BYTES"] * 4 + 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": values["DEFAULT_LOCALE"],
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

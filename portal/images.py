@@ -1,0 +1,81 @@
+"""Uploaded images: checked by content, capped, re-encoded by Pillow (which drops EXIF)."""
+from __future__ import annotations
+
+import io
+import secrets
+import warnings
+from pathlib import Path
+from typing import BinaryIO
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+
+
+class ImageRejected(ValueError):
+    """The upload is not an image we accept; the message says why, for the member."""
+
+
+def read_limited(stream: BinaryIO, max_bytes: int) -> bytes:
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ImageRejected(_l("The image is larger than %(size)s MB.", size=round(max_bytes / 1048576, 1)))
+    if not data:
+        raise ImageRejected(_l("The file is empty."))
+    return data
+
+
+def _open(data: bytes, max_pixels: int) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED_FORMATS:
+                raise ImageRejected(_l("Only JPEG, PNG, GIF and WebP images are accepted."))
+            width, height = image.size
+            if width * height > max_pixels:
+                raise ImageRejected(_l("The image has too many pixels (%(w)s × %(h)s).", w=width, h=height))
+            image.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, SyntaxError) as exc:
+        if isinstance(exc, ImageRejected):
+            raise
+        raise ImageRejected(_l("This file is not an image we can read.")) from exc
+    return ImageOps.exif_transpose(image)
+
+
+def square_webp(stream: BinaryIO, *, side: int, max_bytes: int, max_pixels: int) -> bytes:
+    """An avatar: cropped to a centred square of `side` pixels, as WebP without metadata."""
+    image = _open(read_limited(stream, max_bytes), max_pixels)
+    image = ImageOps.fit(image.convert("RGBA" if _has_alpha(image) else "RGB"), (side, side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "WEBP", quality=85, method=4)
+    return out.getvalue()
+
+
+def bounded_png(stream: BinaryIO, *, max_side: int, max_bytes: int, max_pixels: int) -> bytes:
+    """A logo: shrunk to fit `max_side`, transparency kept, as PNG without metadata."""
+    image = _open(read_limited(stream, max_bytes), max_pixels).convert("RGBA")
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+
+
+def store(folder: Path, data: bytes, suffix: str) -> str:
+    """Write under a random name that cannot be guessed; return the name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_urlsafe(18)}.{suffix}"
+    tmp = folder / f".{name}.tmp"
+    tmp.write_bytes(data)
+    tmp.replace(folder / name)
+    return name
+
+
+def discard(folder: Path, name: str | None) -> None:
+    if name:
+        (folder / Path(name).name).unlink(missing_ok=True)
