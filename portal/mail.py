@@ -41,9 +41,9 @@ def compose(to: str, subject: Any, template: str, locale: str | None, **context:
     message["To"] = to
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=parseaddr(config["MAIL_FROM"])[1].partition("@")[2] or None)
-    message["Content-Language"] = locale
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    message["Content-Language"] = locale  # after the parts: making them moves Content-* headers down
     return message
 
 
