@@ -119,7 +119,13 @@ def _register_handlers(app: Flask) -> None:
 
     from flask_babel import format_date, format_datetime, get_locale
 
-    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime, current_locale=get_locale)
+    from .accounts.service import BIO_MAX, PASSWORD_MIN_LENGTH
+    from .admin.forms import site_field_label
+    from .admin.service import LOGO_MAX_SIDE
+
+    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime, current_locale=get_locale,
+                                 password_min=PASSWORD_MIN_LENGTH, bio_max=BIO_MAX, logo_side=LOGO_MAX_SIDE)
+    app.jinja_env.filters["site_field_label"] = site_field_label
 
     @app.context_processor
     def inject_site() -> dict[str, Any]:
@@ -145,9 +151,8 @@ def _register_handlers(app: Flask) -> None:
         return error_page(413, _("File too large"), _("What you sent is too large. Try a smaller file."))
 
     @app.errorhandler(429)
-    def too_many(error: Any):
-        return error_page(429, _("Slow down"), _("Too many attempts in a short time (%(limit)s). Wait a little and try again.",
-                                                 limit=error.description))
+    def too_many(_error: Any):
+        return error_page(429, _("Slow down"), _("Too many attempts in a short time. Wait a minute and try again."))
 
     @app.errorhandler(500)
     def server_error(_error: Any):

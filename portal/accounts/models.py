@@ -5,6 +5,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -57,6 +58,11 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str | None:
         return self.session_token
+
+    @property
+    def public_name(self) -> str:
+        """The name shown beside contributions; a deleted member's, in the reader's language."""
+        return str(_l("deleted member")) if self.deleted_at else self.display_name
 
     @property
     def is_active(self) -> bool:

@@ -11,12 +11,20 @@ from ..accounts.service import GRANTABLE_ROLES
 ROLE_LABELS = {Role.MEMBER: _l("Member"), Role.MODERATOR: _l("Moderator"), Role.STAFF: _l("Staff"), Role.ADMIN: _l("Admin")}
 
 
+SITE_FIELD_LABELS = {"name": _l("Site name"), "tagline": _l("Tagline"), "primary": _l("Main colour"),
+                     "accent": _l("Accent colour"), "logo": _l("Logo")}
+
+
+def site_field_label(key: str) -> str:
+    return str(SITE_FIELD_LABELS.get(key, key))
+
+
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in GRANTABLE_ROLES])
 
 
 class SiteForm(FlaskForm):
-    name = StringField(_l("Site name"), validators=[DataRequired(_l("Enter the site name.")), Length(max=60)])
+    name = StringField(SITE_FIELD_LABELS["name"], validators=[DataRequired(_l("Enter the site name.")), Length(max=60)])
     tagline = StringField(_l("Tagline"), validators=[Length(max=140)])
     primary = StringField(_l("Main colour"), validators=[DataRequired(_l("Choose a colour."))])
     accent = StringField(_l("Accent colour"), validators=[DataRequired(_l("Choose a colour."))])

@@ -54,7 +54,7 @@ def set_role(user_id: int):
         except accounts.RoleChangeRefused as refused:
             flash(str(refused), "danger")
         else:
-            flash(_("%(name)s is now %(role)s.", name=target.display_name, role=forms.ROLE_LABELS[target.role]), "success")
+            flash(_("New role for %(name)s: %(role)s.", name=target.display_name, role=forms.ROLE_LABELS[target.role]), "success")
     return redirect(request.referrer if (request.referrer or "").startswith(request.host_url) else url_for("admin.members"))
 
 
