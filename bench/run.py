@@ -96,7 +96,7 @@ def main() -> None:
     finally:
         tribune.terminate()
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"| page | requests/s | latency p50 / p99 |\n|---|---:|---|")
+    print("| page | requests/s | latency p50 / p99 |\n|---|---:|---|")
     for label, rps, latency in rows:
         print(f"| {label} | {rps:,.0f} | {latency} |")
     print(f"\nMemory after the run: {memory:.0f} MiB resident for the gunicorn master and 2 workers.")

@@ -5,7 +5,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -88,6 +88,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _select_locale() -> str | None:
+    if not has_request_context():
+        return None  # the CLI and jobs: the default, unless force_locale says otherwise
     if current_user and current_user.is_authenticated and current_user.locale in settings.SUPPORTED_LOCALES:
         return current_user.locale
     return request.accept_languages.best_match(settings.SUPPORTED_LOCALES)
@@ -115,13 +117,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _register_handlers(app: Flask) -> None:
-    from .admin.service import site_settings
-
     from flask_babel import format_date, format_datetime, get_locale
 
     from .accounts.service import BIO_MAX, PASSWORD_MIN_LENGTH
     from .admin.forms import site_field_label
-    from .admin.service import LOGO_MAX_SIDE
+    from .admin.service import LOGO_MAX_SIDE, site_settings
 
     app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime, current_locale=get_locale,
                                  password_min=PASSWORD_MIN_LENGTH, bio_max=BIO_MAX, logo_side=LOGO_MAX_SIDE)

@@ -107,9 +107,23 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
     }
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own app context, as a real server does.
+
+    The `app` fixture keeps an app context pushed for the test's own database work;
+    without this, requests would reuse it and share `g`, where Flask-Login keeps the
+    signed-in member, so one request's (or client's) sign-in would leak into the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(app_config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()

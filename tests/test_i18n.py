@@ -143,22 +143,16 @@ def test_the_compiled_catalog_is_current(french: Catalog) -> None:
     assert not stale, f"messages.mo does not match messages.po ({COMPILE_HINT}):\n  " + "\n  ".join(stale)
 
 
-# The catalog in use: what members see.
-#
-# conftest's `app` fixture keeps one app context open for the whole test, so
-# requests made from a test share `g`, where Flask-Babel caches the locale it
-# chose (and Flask-Login the current user). Each request below runs in its own
-# app context, as it does in production, so the locale is chosen afresh.
+# The catalog in use: what members see. (conftest's client runs each request in
+# its own app context, so the locale is chosen afresh for every request.)
 
 
 def _page(app: Flask, client: FlaskClient, path: str, language: str) -> str:
-    with app.app_context():
-        return client.get(path, headers={"Accept-Language": language}).get_data(as_text=True)
+    return client.get(path, headers={"Accept-Language": language}).get_data(as_text=True)
 
 
 def _login(app: Flask, auth, user: User) -> None:
-    with app.app_context():
-        auth.login(user)
+    auth.login(user)
 
 
 def test_a_french_browser_gets_the_home_page_in_french(

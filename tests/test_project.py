@@ -45,3 +45,12 @@ def test_a_malformed_setting_is_reported_by_name():
 
     with pytest.raises(RuntimeError, match="SMTP_PORT"):
         load(environ={"SMTP_PORT": "twenty-five"})
+
+
+def test_code_passes_the_linter():
+    import subprocess
+    import sys
+
+    ruff = Path(sys.executable).with_name("ruff")
+    result = subprocess.run([str(ruff), "check", "portal", "tests", "bench", "wsgi.py"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from werkzeug.datastructures import FileStorage
 
 from ..errors import apply_errors
 from ..extensions import db, limiter
@@ -158,7 +158,7 @@ def profile():
         upload = form.avatar.data
         try:
             service.update_profile(db.session, current_user, display_name=form.display_name.data, bio=form.bio.data or "",
-                                   avatar=upload.stream if upload and upload.filename else None,
+                                   avatar=upload.stream if isinstance(upload, FileStorage) and upload.filename else None,
                                    remove_avatar=form.remove_avatar.data)
         except service.AccountError as error:
             db.session.rollback()
@@ -183,7 +183,8 @@ def settings():
         else:
             flash(_("Your settings are saved."), "success")
             return redirect(url_for("accounts.settings"))
-    return render_template("accounts/settings.html", form=form, resend=forms.ResendVerificationForm())
+    return render_template("accounts/settings.html", form=form, resend=forms.ResendVerificationForm()), \
+        200 if request.method == "GET" or not form.errors else 422
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

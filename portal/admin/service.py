@@ -4,9 +4,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -132,7 +134,7 @@ class OutboxMessage:
     name: str
     to: str
     subject: str
-    date: str
+    sent_at: datetime | None
     text: str
     html: str
 
@@ -162,6 +164,13 @@ def outbox_message(name: str) -> OutboxMessage | None:
     return _read_eml(path) if path.suffix == ".eml" and path.is_file() else None
 
 
+def _parse_date(value: object) -> datetime | None:
+    try:
+        return parsedate_to_datetime(str(value)).astimezone(UTC).replace(tzinfo=None) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
 def _read_eml(path: Path) -> OutboxMessage:
     message = message_from_bytes(path.read_bytes(), _class=EmailMessage, policy=default_policy)
     text = message.get_body(("plain",))
@@ -170,7 +179,7 @@ def _read_eml(path: Path) -> OutboxMessage:
         name=path.name,
         to=str(message["To"] or ""),
         subject=str(message["Subject"] or ""),
-        date=str(message["Date"] or ""),
+        sent_at=_parse_date(message["Date"]),
         text=text.get_content() if text else "",
         html=html.get_content() if html else "",
     )
