@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as settings
-from .extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate, talisman
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -30,11 +30,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings.derive(values, folder))
     app.config.update({k: v for k, v in (overrides or {}).items() if k.isupper()})
     app.config["SECRET_KEY"] = values["SECRET_KEY"] or _instance_secret(folder)
+    from .pagecache import settings as cache_settings
+
+    for key, value in cache_settings(values, str(folder)).items():
+        app.config.setdefault(key, value)
     huey.immediate = app.config["JOBS_IMMEDIATE"]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    cache.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, default_translation_directories="translations")
     login_manager.init_app(app)

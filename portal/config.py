@@ -48,7 +48,7 @@ SETTINGS: list[Setting] = [
     Setting("SMTP_PASSWORD", "", "SMTP password."),
     Setting("SMTP_STARTTLS", "false", "Upgrade the SMTP connection with STARTTLS.", _bool),
     Setting("SMTP_TIMEOUT", "10", "Seconds before an SMTP attempt gives up (the job retries).", _int),
-    Setting("REDIS_URL", "", "Redis for the job queue and rate limits. Empty: jobs in instance/jobs.db, rate limits in memory."),
+    Setting("REDIS_URL", "", "Redis for the job queue, rate limits and page cache. Empty: jobs in instance/jobs.db, rate limits in memory, cache in instance/cache/."),
     Setting("RATELIMIT_STORAGE_URI", "", "Overrides where rate limits are counted (Flask-Limiter storage URI). Empty: REDIS_URL, else memory."),
     Setting("RATELIMIT_ENABLED", "true", "Turn rate limiting off (never in production).", _bool),
     Setting("JOBS_IMMEDIATE", "false", "Run background jobs inline instead of in the consumer (tests).", _bool),

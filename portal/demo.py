@@ -19,6 +19,7 @@ from . import images
 from .accounts import service as accounts
 from .accounts.models import AuditEvent, Role, User
 from .admin.models import SiteSetting
+from .extensions import cache
 from .timeutil import utcnow
 
 ADMIN_EMAIL = "admin@fernhill.example"
@@ -149,6 +150,7 @@ def load(session: Session, seed: int = 2026) -> bool:
         for builder in BUILDERS:
             builder(session, rng, ctx)
         session.commit()
+        cache.clear()
     except Exception:
         session.rollback()
         raise

@@ -23,6 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import images, mail
 from ..errors import ValidationError
+from ..pagecache import invalidate
 from ..timeutil import utcnow
 from .models import AuditEvent, Role, User, UserSession
 
@@ -119,6 +120,7 @@ def register(session: Session, *, email: str, display_name: str, password: str, 
     user = User(email=email, display_name=display_name, password_hash=generate_password_hash(password), locale=locale)
     session.add(user)
     session.commit()
+    invalidate("members")
     send_verification(user)
     return user
 
@@ -334,6 +336,7 @@ def update_profile(session: Session, user: User, *, display_name: str, bio: str,
     elif remove_avatar:
         user.avatar = None
     session.commit()
+    invalidate(f"member:{user.id}")
     if old_avatar and old_avatar != user.avatar:
         images.discard(avatar_folder(), old_avatar)
 
@@ -399,6 +402,7 @@ def delete_account(session: Session, user: User, *, password: str) -> None:
     user.deleted_at = utcnow()
     end_other_sessions(session, user)
     session.commit()
+    invalidate("members", f"member:{user.id}")
     images.discard(avatar_folder(), old_avatar)
 
 
@@ -428,6 +432,7 @@ def set_role(session: Session, *, actor: User, target: User, role: Role) -> None
                            details={"from": target.role.value, "to": role.value}))
     target.role = role
     session.commit()
+    invalidate(f"member:{target.id}")
 
 
 def create_admin(session: Session, *, email: str, password: str | None, display_name: str = "Admin") -> tuple[User, str | None]:
@@ -449,6 +454,7 @@ def create_admin(session: Session, *, email: str, password: str | None, display_
                            details={"from": user.role.value if user.role else "member", "to": "admin", "via": "cli"}))
     user.role = Role.ADMIN
     session.commit()
+    invalidate("members", f"member:{user.id}")
     return user, generated
 
 

@@ -11,6 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..errors import apply_errors
 from ..extensions import db, limiter
+from ..pagecache import anonymous_page
 from ..security import role_required, safe_next
 from . import forms, service
 from .models import Role, User
@@ -238,6 +239,7 @@ def delete():
 
 
 @bp.get("/members/<int:user_id>")
+@anonymous_page(lambda user_id: [f"member:{user_id}"])
 def member(user_id: int):
     """A member's public profile."""
     user = db.session.get(User, user_id)

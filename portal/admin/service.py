@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session, selectinload
 from .. import images
 from ..accounts.models import AuditEvent, User
 from ..errors import ValidationError
+from ..extensions import cache
+from ..pagecache import invalidate
 from .models import SiteSetting
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -27,6 +29,7 @@ DEFAULT_PRIMARY = "#4338ca"
 DEFAULT_ACCENT = "#db2777"
 LOGO_MAX_SIDE = 256
 MEMBERS_PER_PAGE = 50
+SITE_KEY = "site:settings"
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,10 @@ def site_settings(session: Session) -> Site:
     """The site's identity, read once per request."""
     if "site" in g:
         return g.site
-    values = dict(session.execute(select(SiteSetting.key, SiteSetting.value)).all())
+    values = cache.get(SITE_KEY)
+    if values is None:
+        values = dict(session.execute(select(SiteSetting.key, SiteSetting.value)).all())
+        cache.set(SITE_KEY, values, timeout=0)
     site = Site(
         name=values.get("name") or current_app.config["SITE_NAME"],
         tagline=values.get("tagline", ""),
@@ -106,6 +112,8 @@ def update_site(session: Session, *, actor: User, name: str, tagline: str, prima
         session.add(AuditEvent(actor_id=actor.id, action="site.update", details=changed))
     session.commit()
     g.pop("site", None)
+    cache.delete(SITE_KEY)
+    invalidate("site")
     if old_logo and "logo" in changed:
         images.discard(logo_folder(), old_logo)
 

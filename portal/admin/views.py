@@ -35,7 +35,8 @@ def members():
     rows, total = service.list_members(db.session, query=query, role=role, page=page)
     pages = max(1, -(-total // service.MEMBERS_PER_PAGE))
     return render_template("admin/members.html", members=rows, total=total, page=page, pages=pages, query=query,
-                           role=role, role_form=forms.RoleForm(), role_labels=forms.ROLE_LABELS, roles=list(Role))
+                           role=role, role_labels=forms.ROLE_LABELS, roles=list(Role),
+                           role_choices=[(choice.value, str(choice.label)) for choice in forms.RoleForm().role.choices])
 
 
 @bp.post("/members/<int:user_id>/role")

@@ -1,0 +1,67 @@
+"""The page cache: anonymous pages come from it, and writes invalidate what they change.
+
+Keys carry a generation number per topic ("site", "members", "member:42"). A write
+bumps the generations of the topics it changed, so every cached page that showed them
+is missed from then on, while pages about other topics stay cached. The store is a
+folder in instance/ by default (shared by every worker on the machine) or Redis.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Iterable
+
+from flask import make_response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from .extensions import cache
+
+PAGE_TIMEOUT = 600
+
+Topics = Callable[..., Iterable[str]]
+
+
+def settings(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
+    """Flask-Caching configuration for Tribune's settings."""
+    if values["REDIS_URL"]:
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": values["REDIS_URL"], "CACHE_KEY_PREFIX": "tribune:"}
+    return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": f"{instance_path}/cache", "CACHE_THRESHOLD": 2000}
+
+
+def _generations(topics: list[str]) -> list[int]:
+    keys = [f"gen:{topic}" for topic in topics]
+    return [value or 0 for value in cache.get_many(*keys)]
+
+
+def invalidate(*topics: str) -> None:
+    """Forget every cached page that shows any of these topics."""
+    for topic in topics:
+        key = f"gen:{topic}"
+        # Not atomic on every backend; a lost bump is made up by the next write or the timeout.
+        cache.set(key, (cache.get(key) or 0) + 1, timeout=0)
+
+
+def anonymous_page(topics: Topics = lambda **_: ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Cache a GET view for visitors who are not signed in, keyed by path, language and topics."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            # Signed-in pages are personal, and a pending flash message is for one visitor.
+            if current_user.is_authenticated or session.get("_flashes"):
+                return view(*args, **kwargs)
+            names = ["site", *topics(**kwargs)]
+            versions = ":".join(map(str, _generations(names)))
+            key = f"page:{get_locale()}:{versions}:{request.full_path}"
+            hit = cache.get(key)
+            if hit is not None:
+                body, status = hit
+                return make_response(body, status)
+            response = make_response(view(*args, **kwargs))
+            if response.status_code == 200 and not response.direct_passthrough:
+                cache.set(key, (response.get_data(as_text=True), response.status_code), timeout=PAGE_TIMEOUT)
+            return response
+
+        return wrapped
+
+    return decorator

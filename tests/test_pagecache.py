@@ -1,0 +1,95 @@
+"""Anonymous pages come from the cache, and every write that changes them shows at once."""
+import pytest
+
+from portal.accounts import service as accounts
+from portal.admin import service as admin_service
+from portal.extensions import db
+
+
+@pytest.fixture
+def warm(client):
+    """Fetch a page twice: the second answer must come from the cache."""
+
+    def fetch(path, **kwargs):
+        first = client.get(path, **kwargs)
+        assert first.status_code == 200
+        return first
+
+    return fetch
+
+
+def test_a_cached_anonymous_page_runs_no_sql(client, warm, count_queries):
+    first = warm("/")
+    with count_queries() as queries:
+        second = client.get("/")
+    assert queries.count == 0, queries.statements
+    assert second.data == first.data
+
+
+def test_a_new_member_shows_on_the_home_page_at_once(client, warm, make_member):
+    before = warm("/").get_data(as_text=True)
+    assert "0 members so far" in before
+    client.post("/signup", data={"email": "new@example.com", "display_name": "New Fan", "password": "a fine long passphrase"})
+    client.post("/logout")
+    assert "1 member so far" in client.get("/").get_data(as_text=True)
+
+
+def test_each_language_gets_its_own_copy(client, warm):
+    warm("/", headers={"Accept-Language": "fr"})
+    assert "Rejoindre la communauté" in client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Join the community" in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_signed_in_members_never_get_the_anonymous_copy(client, warm, auth, member):
+    warm("/")
+    auth.login(member)
+    page = client.get("/").get_data(as_text=True)
+    assert member.display_name in page and "Sign out" in page
+
+
+def test_a_pending_message_is_shown_not_skipped(client, warm):
+    warm("/")
+    client.post("/password/forgot", data={"email": "someone@example.com"})
+    assert "a link to reset its password is on its way" in client.get("/").get_data(as_text=True)
+
+
+def test_a_profile_edit_shows_on_the_public_profile(app, client, warm, member):
+    warm(f"/members/{member.id}")
+    accounts.update_profile(db.session, member, display_name="Marie M.", bio="Trail runner since 2020.")
+    page = client.get(f"/members/{member.id}").get_data(as_text=True)
+    assert "Trail runner since 2020." in page and "Marie M." in page
+
+
+def test_a_new_site_name_shows_everywhere(app, client, warm, admin):
+    for path in ("/", "/privacy", "/code-of-conduct"):
+        warm(path)
+    admin_service.update_site(db.session, actor=admin, name="Fernhill Club", tagline="", primary="#112233", accent="#445566")
+    for path in ("/", "/privacy", "/code-of-conduct"):
+        assert "Fernhill Club" in client.get(path).get_data(as_text=True), path
+
+
+@pytest.fixture
+def redis_url():
+    redis = pytest.importorskip("redis")
+    import os
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"no Redis at {url}")
+    return url
+
+
+def test_with_redis_the_cache_is_shared_through_redis(app_config, redis_url, count_queries):
+    from portal import create_app
+
+    app_config.update(REDIS_URL=redis_url, RATELIMIT_STORAGE_URI="memory://")
+    one, two = create_app(app_config), create_app(app_config)
+    assert one.config["CACHE_TYPE"] == "RedisCache"
+    first = one.test_client().get("/privacy")
+    with two.app_context(), count_queries() as queries:
+        second = two.test_client().get("/privacy")
+    assert queries.count == 0 and second.data == first.data, "the second process reads the first one's copy"
