@@ -80,13 +80,24 @@ def _instance_secret(folder: Path) -> str:
 def _register_models() -> None:
     from .accounts import models as _accounts  # noqa: F401
     from .admin import models as _admin  # noqa: F401
+    from .community import models as _community  # noqa: F401
+    from .fans import models as _fans  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from . import accounts, admin, pages
+    from .accounts import service as accounts_service
+    from .accounts import views as accounts_views
+    from .community import moderation_views  # noqa: F401  (adds the moderation routes to community.bp)
+    from .community import queries as community_queries
+    from .community import views as community
 
-    for blueprint in (pages.bp, accounts.bp, admin.bp, admin.logo_bp):
+    for blueprint in (pages.bp, accounts.bp, admin.bp, admin.logo_bp, community.bp):
         app.register_blueprint(blueprint)
+    # What other features show on a profile and put in a member's data export.
+    if community.profile_section not in accounts_views.PROFILE_SECTIONS:
+        accounts_views.PROFILE_SECTIONS.append(community.profile_section)
+    accounts_service.DATA_EXPORTERS["community"] = community_queries.export_member_data
     from .jobs import register_tasks
 
     register_tasks()
@@ -131,6 +142,11 @@ def _register_handlers(app: Flask) -> None:
     app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime, current_locale=get_locale,
                                  password_min=PASSWORD_MIN_LENGTH, bio_max=BIO_MAX, logo_side=LOGO_MAX_SIDE)
     app.jinja_env.filters["site_field_label"] = site_field_label
+    from .community.models import COMMENT_MAX, PHOTOS_MAX, POST_MAX
+    from .community.moderation import SUSPENSION_DAYS_MAX
+
+    app.jinja_env.globals.update(photos_max=PHOTOS_MAX, comment_max=COMMENT_MAX, post_max=POST_MAX,
+                                 suspension_days_max=SUSPENSION_DAYS_MAX)
 
     @app.context_processor
     def inject_site() -> dict[str, Any]:

@@ -58,6 +58,7 @@ SETTINGS: list[Setting] = [
     Setting("SESSION_DAYS", "1", "How long a sign-in without “remember me” lasts on the server.", _int),
     Setting("REMEMBER_DAYS", "30", "How long “remember me” keeps a member signed in.", _int),
     Setting("AVATAR_MAX_BYTES", "5242880", "Largest avatar or logo upload accepted, in bytes.", _int),
+    Setting("PHOTO_MAX_BYTES", "10485760", "Largest photo accepted in a post, in bytes.", _int),
     Setting("IMAGE_MAX_PIXELS", "40000000", "Largest image accepted, in pixels (width × height), before re-encoding.", _int),
 ]
 
@@ -100,7 +101,8 @@ def derive(values: dict[str, Any], instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_DURATION": timedelta(days=values["REMEMBER_DAYS"]),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
-        "MAX_CONTENT_LENGTH": values["AVATAR_MAX_BYTES"] * 4 + 1024 * 1024,
+        # Room for a post's four largest photos and its text; larger requests get a clear 413 page.
+        "MAX_CONTENT_LENGTH": values["PHOTO_MAX_BYTES"] * 4 + 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": values["DEFAULT_LOCALE"],
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -17,8 +17,9 @@ from werkzeug.security import generate_password_hash
 
 from . import images
 from .accounts import service as accounts
-from .accounts.models import AuditEvent, Role, User
+from .accounts.models import AuditEvent, Role, User, handle_from
 from .admin.models import SiteSetting
+from .demo_community import build_community
 from .extensions import cache
 from .timeutil import utcnow
 
@@ -125,6 +126,14 @@ def build_people(session: Session, rng: random.Random, ctx: dict[str, object]) -
             email_notifications=rng.random() > 0.2,
         ))
     everyone = [admin, *staff, *members]
+    handles: set[str] = set()
+    for person in everyone:
+        base = handle_from(person.display_name.replace("(Fernhill)", ""))
+        handle, number = base, 2
+        while handle in handles:
+            handle, number = f"{base}{number}", number + 1
+        handles.add(handle)
+        person.username = handle
     for person in everyone:
         if person is admin or rng.random() < 0.45:
             initials = "".join(part[0] for part in person.display_name.split()[:2]).upper()
@@ -137,7 +146,7 @@ def build_people(session: Session, rng: random.Random, ctx: dict[str, object]) -
     ctx.update(admin=admin, staff=staff, members=members)
 
 
-BUILDERS: list[Builder] = [build_site, build_people]
+BUILDERS: list[Builder] = [build_site, build_people, build_community]
 
 
 def load(session: Session, seed: int = 2026) -> bool:

@@ -62,6 +62,26 @@ def bounded_png(stream: BinaryIO, *, max_side: int, max_bytes: int, max_pixels: 
     return out.getvalue()
 
 
+def photo_and_thumbnail(stream: BinaryIO, *, max_side: int, thumb_side: int, max_bytes: int,
+                        max_pixels: int) -> tuple[bytes, bytes, int, int]:
+    """A post photo: JPEG no larger than `max_side`, plus a thumbnail; returns both and the size."""
+    image = _open(read_limited(stream, max_bytes), max_pixels)
+    if _has_alpha(image):
+        background = Image.new("RGB", image.size, "white")
+        background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
+        image = background
+    else:
+        image = image.convert("RGB")
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    full = io.BytesIO()
+    image.save(full, "JPEG", quality=85, optimize=True, progressive=True)
+    thumb_image = image.copy()
+    thumb_image.thumbnail((thumb_side, thumb_side), Image.Resampling.LANCZOS)
+    thumb = io.BytesIO()
+    thumb_image.save(thumb, "JPEG", quality=80, optimize=True)
+    return full.getvalue(), thumb.getvalue(), image.width, image.height
+
+
 def _has_alpha(image: Image.Image) -> bool:
     return image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
 

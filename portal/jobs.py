@@ -79,3 +79,4 @@ def purge_expired_sessions() -> int:
 def register_tasks() -> None:
     """Import every module that defines tasks, so the consumer knows them all."""
     from . import mail  # noqa: F401
+    from .community import jobs as community_jobs  # noqa: F401

@@ -49,7 +49,11 @@ def compose(to: str, subject: Any, template: str, locale: str | None, **context:
 
 def send(to: str, subject: Any, template: str, locale: str | None = None, **context: Any) -> None:
     """Compose a message and queue its delivery. Call after the transaction commits."""
-    message = compose(to, subject, template, locale, **context)
+    queue(compose(to, subject, template, locale, **context))
+
+
+def queue(message: EmailMessage) -> None:
+    """Hand a composed message to the job queue for delivery."""
     deliver(message.as_string(policy=SMTP))
 
 

@@ -41,9 +41,9 @@ def test_each_language_gets_its_own_copy(client, warm):
 
 
 def test_signed_in_members_never_get_the_anonymous_copy(client, warm, auth, member):
-    warm("/")
+    warm("/community")
     auth.login(member)
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/community").get_data(as_text=True)
     assert member.display_name in page and "Sign out" in page
 
 

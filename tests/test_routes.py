@@ -31,7 +31,7 @@ def at_least(role: str, status: Any) -> dict[str, Any]:
 
 # (endpoint, method, path, expected per persona). {target} is another member's id.
 ROUTES: list[tuple[str, str, str, dict[str, Any]]] = [
-    ("pages.home", "GET", "/", everyone(200)),
+    ("pages.home", "GET", "/", {**signed_in(ANY), "anonymous": 200}),  # members go to their feed
     ("pages.conduct", "GET", "/code-of-conduct", everyone(200)),
     ("pages.privacy", "GET", "/privacy", everyone(200)),
     ("site.theme", "GET", "/theme.css", everyone(200)),
@@ -58,6 +58,36 @@ ROUTES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("admin.site", "GET", "/admin/site", at_least("admin", 200)),
     ("admin.outbox", "GET", "/admin/outbox", at_least("admin", 200)),
     ("admin.outbox_message", "GET", "/admin/outbox/missing.eml", at_least("admin", 404)),
+    # The community network. {post} and {comment} belong to {target}, who is none of the personas.
+    ("community.community", "GET", "/community", everyone(200)),
+    ("community.hashtag", "GET", "/tags/trail", everyone(200)),
+    ("community.feed", "GET", "/feed", signed_in(200)),
+    ("community.questions", "GET", "/questions", at_least("staff", 200)),
+    ("community.new_post", "GET", "/posts/new", signed_in(200)),
+    ("community.post", "GET", "/posts/{post}", everyone(200)),
+    ("community.edit_post", "GET", "/posts/{post}/edit", signed_in(403)),
+    ("community.delete_post", "POST", "/posts/{post}/delete", signed_in(403)),
+    ("community.like_post", "POST", "/posts/{post}/like", signed_in(ANY)),
+    ("community.add_comment", "POST", "/posts/{post}/comments", signed_in(ANY)),
+    ("community.edit_comment", "GET", "/comments/{comment}/edit", signed_in(403)),
+    ("community.delete_comment", "POST", "/comments/{comment}/delete", signed_in(403)),
+    ("community.like_comment", "POST", "/comments/{comment}/like", signed_in(ANY)),
+    ("community.mark_answer", "POST", "/posts/{post}/answer/{comment}", signed_in(ANY)),
+    ("community.unmark_answer", "POST", "/posts/{post}/unanswer", signed_in(ANY)),
+    ("community.report_post", "GET", "/posts/{post}/report", signed_in(200)),
+    ("community.report_comment", "GET", "/comments/{comment}/report", signed_in(200)),
+    ("community.handle", "GET", "/@{username}", everyone(ANY)),
+    ("community.follow", "POST", "/members/{target}/follow", signed_in(ANY)),
+    ("community.unfollow", "POST", "/members/{target}/unfollow", signed_in(ANY)),
+    ("community.photo", "GET", "/media/photos/missing.jpg", everyone(404)),
+    ("community.notifications", "GET", "/notifications", signed_in(200)),
+    ("community.unsubscribe", "GET", "/notifications/unsubscribe/not-a-token", everyone(ANY)),
+    ("community.moderation_queue", "GET", "/moderation", at_least("moderator", 200)),
+    ("community.hide", "POST", "/moderation/posts/{post}/hide", at_least("moderator", ANY)),
+    ("community.restore", "POST", "/moderation/posts/{post}/restore", at_least("moderator", ANY)),
+    ("community.dismiss", "POST", "/moderation/reports/999999/dismiss", at_least("moderator", 404)),
+    ("community.suspend", "GET", "/moderation/members/{target}/suspend", at_least("moderator", 200)),
+    ("community.unsuspend", "POST", "/moderation/members/{target}/unsuspend", at_least("moderator", ANY)),
 ]
 
 
@@ -68,14 +98,31 @@ def test_every_route_is_in_the_table(app):
     assert declared - served == set(), "rows for routes that no longer exist"
 
 
+@pytest.fixture
+def content(app, stranger):
+    """A post with a comment, both by `stranger`."""
+    from datetime import timedelta
+
+    from portal.community import service
+    from portal.extensions import db
+    from portal.timeutil import utcnow
+
+    stranger.created_at = utcnow() - timedelta(days=30)
+    db.session.commit()
+    with app.test_request_context():
+        post = service.create_post(db.session, stranger, body="Route table post #trail")
+        comment = service.add_comment(db.session, post, stranger, body="Route table comment")
+    return {"post": post.id, "comment": comment.id, "username": stranger.username}
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_route_table(persona, client, auth, make_member, stranger):
+def test_route_table(persona, client, auth, make_member, stranger, content):
     if persona != "anonymous":
         user = make_member(role=Role(persona), email=f"{persona}@example.com")
         auth.login(user)
     failures = []
     for endpoint, method, path, expected in ROUTES:
-        url = path.format(target=stranger.id)
+        url = path.format(target=stranger.id, **content)
         response = client.open(url, method=method, data={"role": "moderator"} if method == "POST" else None)
         want = expected[persona]
         got = response.status_code

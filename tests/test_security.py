@@ -32,7 +32,7 @@ def write_route(app):
 def test_unverified_members_may_read_but_not_write(write_route, client, auth, make_member):
     unverified = make_member(email_verified_at=None)
     auth.login(unverified)
-    assert client.get("/").status_code == 200
+    assert client.get("/community").status_code == 200
     response = client.post(write_route, follow_redirects=True)
     assert b"posted" not in response.data
     assert b"Confirm your email address first" in response.data

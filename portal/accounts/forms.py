@@ -41,11 +41,15 @@ class ProfileForm(FlaskForm):
     bio = TextAreaField(_l("Short bio"), validators=[Length(max=BIO_MAX)])
     avatar = FileField(_l("Avatar"))
     remove_avatar = BooleanField(_l("Remove my avatar"))
+    username = StringField(_l("Handle"), validators=[DataRequired(_l("Choose a handle.")), Length(max=30)])
 
 
 class SettingsForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[SelectChoice("", _l("Same as my browser")), SelectChoice("en", "English"), SelectChoice("fr", "Français")])
     email_notifications = BooleanField(_l("Email me about replies and activity"))
+    digest = SelectField(_l("Email digest of my notifications"),
+                         choices=[SelectChoice("off", _l("Never")), SelectChoice("daily", _l("Daily")),
+                                  SelectChoice("weekly", _l("Weekly"))])
 
 
 class DeleteAccountForm(FlaskForm):

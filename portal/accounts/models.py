@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import enum
+import re
+import secrets
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +33,27 @@ class Role(enum.StrEnum):
         return self.rank >= other.rank
 
 
+USERNAME_PATTERN = r"[a-z0-9_]{3,30}"
+
+
+def handle_from(name: str) -> str:
+    """A handle's readable part, from a display name: "Léa Rossi" -> "learossi"."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9_]", "", ascii_name)[:24] or "member"
+
+
+def _default_username(context: Any) -> str:
+    # Rows made outside sign-up (demo, tests) get a readable handle with a random tail;
+    # sign-up picks the shortest free one instead.
+    return f"{handle_from(context.get_current_parameters().get('display_name') or '')}_{secrets.token_hex(2)}"
+
+
+class Digest(enum.StrEnum):
+    OFF = "off"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -37,6 +61,8 @@ class User(UserMixin, db.Model):
     # Stored lower-cased, so the unique index is case-insensitive on every database.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(60))
+    # The @handle used in mentions and profile links; lower-case, unique.
+    username: Mapped[str] = mapped_column(String(30), unique=True, default=_default_username)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
         db.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
@@ -50,6 +76,14 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, server_default=func.current_timestamp())
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    suspended_until: Mapped[datetime | None] = mapped_column(DateTime)
+    suspension_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Kept exact in the transaction that adds or reads notifications, so the bell costs no query.
+    unread_notifications: Mapped[int] = mapped_column(default=0, server_default="0")
+    digest: Mapped[Digest] = mapped_column(
+        db.Enum(Digest, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        default=Digest.OFF, server_default=Digest.OFF.value)
+    last_digest_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user", cascade="all, delete-orphan", passive_deletes=True)
 
@@ -67,6 +101,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.deleted_at is None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > utcnow()
 
     @property
     def is_verified(self) -> bool:

@@ -7,6 +7,7 @@ problem and raises one `AccountError` whose `errors` map form fields to messages
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 from functools import lru_cache
@@ -25,7 +26,7 @@ from .. import images, mail
 from ..errors import ValidationError
 from ..pagecache import invalidate
 from ..timeutil import utcnow
-from .models import AuditEvent, Role, User, UserSession
+from .models import USERNAME_PATTERN, AuditEvent, Digest, Role, User, UserSession, handle_from
 
 PASSWORD_MIN_LENGTH = 10
 DISPLAY_NAME_MAX = 60
@@ -91,6 +92,19 @@ def _clean_display_name(raw: str, errors: dict[str, list[Any]]) -> str:
     return name
 
 
+def free_username(session: Session, display_name: str) -> str:
+    """The shortest free handle made from a display name: alex, then alex2, alex3..."""
+    base = handle_from(display_name)
+    base = base if len(base) >= 3 else f"{base}fan"
+    taken = set(session.scalars(select(User.username).where(User.username.like(f"{base}%"))))
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}{number}" in taken:
+        number += 1
+    return f"{base}{number}"
+
+
 def email_taken(session: Session, email: str, *, except_user: User | None = None) -> bool:
     query = select(User.id).where(User.email == email.lower())
     if except_user is not None:
@@ -117,7 +131,8 @@ def register(session: Session, *, email: str, display_name: str, password: str, 
         errors["password"] = problems
     if errors:
         raise AccountError(errors)
-    user = User(email=email, display_name=display_name, password_hash=generate_password_hash(password), locale=locale)
+    user = User(email=email, display_name=display_name, password_hash=generate_password_hash(password), locale=locale,
+                username=free_username(session, display_name))
     session.add(user)
     session.commit()
     invalidate("members")
@@ -311,10 +326,16 @@ def avatar_folder() -> Path:
 
 
 def update_profile(session: Session, user: User, *, display_name: str, bio: str, avatar: BinaryIO | None = None,
-                   remove_avatar: bool = False) -> None:
-    """Change name, bio and avatar; nothing is saved if any part is wrong."""
+                   remove_avatar: bool = False, username: str | None = None) -> None:
+    """Change name, handle, bio and avatar; nothing is saved if any part is wrong."""
     errors: dict[str, list[Any]] = {}
     name = _clean_display_name(display_name, errors)
+    handle = user.username if username is None else username.strip().lstrip("@").lower()
+    if handle != user.username:
+        if not re.fullmatch(USERNAME_PATTERN, handle):
+            errors["username"] = [_l("Use 3 to 30 lower-case letters, digits or underscores.")]
+        elif session.scalar(select(User.id).where(User.username == handle, User.id != user.id)) is not None:
+            errors["username"] = [_l("Someone already uses @%(handle)s.", handle=handle)]
     bio = bio.strip()
     if len(bio) > BIO_MAX:
         errors["bio"] = [_l("Keep your bio under %(n)s characters.", n=BIO_MAX)]
@@ -330,6 +351,7 @@ def update_profile(session: Session, user: User, *, display_name: str, bio: str,
         raise AccountError(errors)
     old_avatar = user.avatar
     user.display_name = name
+    user.username = handle
     user.bio = bio
     if encoded is not None:
         user.avatar = images.store(avatar_folder(), encoded, "webp")
@@ -341,13 +363,20 @@ def update_profile(session: Session, user: User, *, display_name: str, bio: str,
         images.discard(avatar_folder(), old_avatar)
 
 
-def update_settings(session: Session, user: User, *, locale: str | None, email_notifications: bool) -> None:
+def update_settings(session: Session, user: User, *, locale: str | None, email_notifications: bool,
+                    digest: str = Digest.OFF.value) -> None:
     from ..config import SUPPORTED_LOCALES
 
+    errors: dict[str, list[Any]] = {}
     if locale not in (None, *SUPPORTED_LOCALES):
-        raise AccountError({"locale": [_l("Choose one of the languages offered.")]})
+        errors["locale"] = [_l("Choose one of the languages offered.")]
+    if digest not in {d.value for d in Digest}:
+        errors["digest"] = [_l("Choose one of the options offered.")]
+    if errors:
+        raise AccountError(errors)
     user.locale = locale
     user.email_notifications = email_notifications
+    user.digest = Digest(digest)
     session.commit()
 
 
@@ -364,6 +393,8 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
             "id": user.id,
             "email": user.email,
             "display_name": user.display_name,
+            "username": user.username,
+            "digest": user.digest.value,
             "bio": user.bio,
             "role": user.role.value,
             "language": user.locale,
@@ -393,6 +424,8 @@ def delete_account(session: Session, user: User, *, password: str) -> None:
     old_avatar = user.avatar
     user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
     user.display_name = "deleted member"
+    user.username = f"deleted_{user.id}"
+    user.digest = Digest.OFF
     user.bio = ""
     user.avatar = None
     user.locale = None

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
@@ -17,6 +19,9 @@ from . import forms, service
 from .models import Role, User
 
 bp = Blueprint("accounts", __name__)
+# Other features add what they show on a member's profile: a function (member) -> template context
+# with a "template" key. The app factory wires them, so accounts never imports them.
+PROFILE_SECTIONS: list[Callable[[User], dict[str, Any]]] = []
 login_required = role_required(Role.MEMBER)
 
 AUTH_LIMIT = "10 per minute;60 per hour"
@@ -159,6 +164,7 @@ def profile():
         upload = form.avatar.data
         try:
             service.update_profile(db.session, current_user, display_name=form.display_name.data, bio=form.bio.data or "",
+                                   username=form.username.data,
                                    avatar=upload.stream if isinstance(upload, FileStorage) and upload.filename else None,
                                    remove_avatar=form.remove_avatar.data)
         except service.AccountError as error:
@@ -174,11 +180,12 @@ def profile():
 @login_required
 def settings():
     """Language and email preferences, and the email confirmation status."""
-    form = forms.SettingsForm(locale=current_user.locale or "", email_notifications=current_user.email_notifications)
+    form = forms.SettingsForm(locale=current_user.locale or "", email_notifications=current_user.email_notifications,
+                              digest=current_user.digest.value)
     if form.validate_on_submit():
         try:
             service.update_settings(db.session, current_user, locale=form.locale.data or None,
-                                    email_notifications=form.email_notifications.data)
+                                    email_notifications=form.email_notifications.data, digest=form.digest.data)
         except service.AccountError as error:
             apply_errors(form, error)
         else:
@@ -245,7 +252,7 @@ def member(user_id: int):
     user = db.session.get(User, user_id)
     if user is None or not user.is_active:
         abort(404)
-    return render_template("accounts/member.html", member=user)
+    return render_template("accounts/member.html", member=user, sections=[section(user) for section in PROFILE_SECTIONS])
 
 
 @bp.get("/media/avatars/<name>")

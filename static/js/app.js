@@ -17,3 +17,66 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// Dates shown as "3 hours ago" in the page's language; the server's formatted date stays as the tooltip.
+(() => {
+  const times = document.querySelectorAll("time[data-relative]");
+  if (!times.length || !window.Intl || !Intl.RelativeTimeFormat) return;
+  const lang = document.documentElement.lang || undefined;
+  const relative = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
+  const steps = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+  const now = Date.now();
+  times.forEach((time) => {
+    const then = Date.parse(time.getAttribute("datetime"));
+    if (Number.isNaN(then)) return;
+    const seconds = Math.round((then - now) / 1000);
+    if (Math.abs(seconds) > 30 * 86400) return; // older dates read better as dates
+    for (const [unit, size] of steps) {
+      if (Math.abs(seconds) >= size) {
+        time.textContent = relative.format(Math.round(seconds / size), unit);
+        return;
+      }
+    }
+    time.textContent = relative.format(0, "minute");
+  });
+})();
+
+// A live character count under text areas that have a limit.
+document.querySelectorAll("[data-counter-for]").forEach((counter) => {
+  const field = document.getElementById(counter.dataset.counterFor);
+  const limit = field && Number(field.getAttribute("maxlength"));
+  if (!limit) return;
+  const format = new Intl.NumberFormat(document.documentElement.lang || undefined);
+  const update = () => {
+    const used = field.value.length;
+    counter.textContent = `${format.format(used)} / ${format.format(limit)}`;
+    counter.classList.toggle("is-near", used >= limit * 0.9 && used < limit);
+    counter.classList.toggle("is-over", used >= limit);
+  };
+  counter.hidden = false;
+  field.addEventListener("input", update);
+  update();
+});
+
+// Opening "Reply" (or the feed's composer) puts the cursor in the text box, after any @mention already there.
+document.querySelectorAll("details.reply, details.composer-collapsible").forEach((details) => {
+  details.addEventListener("toggle", () => {
+    if (!details.open) return;
+    const box = details.querySelector("textarea");
+    if (box) {
+      box.focus();
+      box.setSelectionRange(box.value.length, box.value.length);
+    }
+  });
+});
+
+// On phones the main links scroll sideways; fade the edge while more links hide there.
+document.querySelectorAll(".main-nav").forEach((nav) => {
+  const update = () => {
+    nav.classList.toggle("has-overflow", nav.scrollWidth > nav.clientWidth + 1);
+    nav.classList.toggle("at-end", nav.scrollLeft + nav.clientWidth >= nav.scrollWidth - 1);
+  };
+  nav.addEventListener("scroll", update, { passive: true });
+  window.addEventListener("resize", update);
+  update();
+});

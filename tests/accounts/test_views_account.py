@@ -153,7 +153,7 @@ def test_choosing_french_makes_the_pages_french_for_that_member(app, client, sig
     assert response.status_code == 200
     assert reload(signed_in).locale == "fr"
 
-    for path in ("/", "/account/settings"):
+    for path in ("/feed", "/account/settings"):
         body = page(client.get(path, headers={"Accept-Language": "en"}))
         assert '<html lang="fr">' in body
         assert "Paramètres" in body and "Se déconnecter" in body

@@ -161,13 +161,13 @@ def test_verification_link_opened_too_late_has_expired(app, client, verify_link,
 def test_unverified_members_are_asked_to_confirm(client, auth, make_member):
     unverified = make_member(email_verified_at=None)
     auth.login(unverified)
-    assert "Confirm your email address to post, vote and comment" in page(client.get("/"))
+    assert "Confirm your email address to post, vote and comment" in page(client.get("/feed"))
     assert "Not confirmed yet" in page(client.get("/account/settings"))
 
 
 def test_verified_members_are_not_nagged(client, auth, member):
     auth.login(member)
-    assert "Confirm your email address" not in page(client.get("/"))
+    assert "Confirm your email address" not in page(client.get("/feed"))
 
 
 def test_resend_sends_a_new_link_and_is_rate_limited(client, auth, make_member, mailbox):

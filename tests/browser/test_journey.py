@@ -126,11 +126,11 @@ def test_member_journey(live_server: LiveServer, page: Any, size: str, tmp_path:
     expect(flashes(p)).to_contain_text("You are signed out.")
     shot(p, "home-signed-out")
     sign_in(p, live, email, PASSPHRASE, remember=True)
-    expect(p).to_have_url(live.url + "/")
+    expect(p).to_have_url(live.url + "/feed")  # members land on their feed
     remember = [c for c in p.context.cookies() if c["name"] == "remember_token"]
     assert len(remember) == 1 and remember[0]["httpOnly"] and remember[0]["expires"] > 0
     expect(header(p).locator("details.menu summary")).to_contain_text("Camille Fan")
-    shot(p, "home-signed-in")
+    shot(p, "feed-signed-in")
 
     # 4. Bio and avatar; the avatar shows in the header and on the public profile.
     open_account_menu(p).get_by_role("link", name="Edit profile").click()

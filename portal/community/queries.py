@@ -1,0 +1,206 @@
+"""Read side of the community: feeds with keyset pagination, trending, a post with its thread."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import abort
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..timeutil import utcnow
+from .models import Comment, CommentLike, Follow, Hashtag, Post, PostHashtag, PostLike
+
+PAGE_SIZE = 20
+TRENDING_WINDOW = timedelta(days=14)
+TRENDING_CANDIDATES = 300
+
+
+@dataclass
+class Page:
+    posts: list[Post]
+    next_cursor: str | None
+    liked: set[int] = field(default_factory=set)
+
+
+def encode_cursor(post: Post) -> str:
+    return f"{post.published_at:%Y%m%d%H%M%S%f}-{post.id}"
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    """A cursor we made, or None (a bad one starts from the top rather than failing)."""
+    if not cursor:
+        return None
+    try:
+        stamp, _, post_id = cursor.partition("-")
+        position = datetime.strptime(stamp, "%Y%m%d%H%M%S%f"), int(post_id)
+    except ValueError:
+        return None
+    # An id no INTEGER column can hold would make the database refuse the query.
+    return position if 0 < position[1] < 2**31 else None
+
+
+def visible_to(viewer: User | None):
+    """Published, not deleted; hidden posts only for their author and the moderators."""
+    conditions = [Post.deleted_at.is_(None), Post.published_at.is_not(None)]
+    if viewer is None or not viewer.is_authenticated:
+        conditions.append(Post.hidden_at.is_(None))
+    elif not viewer.is_moderator:
+        conditions.append(or_(Post.hidden_at.is_(None), Post.author_id == viewer.id))
+    return and_(*conditions)
+
+
+def _page(session: Session, query: Select, viewer: User | None, cursor: str | None, size: int = PAGE_SIZE) -> Page:
+    position = decode_cursor(cursor)
+    if position:
+        stamp, post_id = position
+        query = query.where(or_(Post.published_at < stamp, and_(Post.published_at == stamp, Post.id < post_id)))
+    rows = list(session.scalars(query.order_by(Post.published_at.desc(), Post.id.desc()).limit(size + 1)))
+    posts = rows[:size]
+    return Page(posts, encode_cursor(posts[-1]) if len(rows) > size else None, liked_posts(session, viewer, posts))
+
+
+def liked_posts(session: Session, viewer: User | None, posts: list[Post]) -> set[int]:
+    if viewer is None or not viewer.is_authenticated or not posts:
+        return set()
+    return set(session.scalars(select(PostLike.post_id).where(PostLike.user_id == viewer.id,
+                                                              PostLike.post_id.in_([p.id for p in posts]))))
+
+
+def home_feed(session: Session, viewer: User, cursor: str | None = None) -> Page:
+    """Posts of the people the member follows, their own, and staff announcements; newest first."""
+    followed = select(Follow.followed_id).where(Follow.follower_id == viewer.id)
+    query = select(Post).where(visible_to(viewer), or_(Post.author_id.in_(followed), Post.author_id == viewer.id,
+                                                      Post.is_announcement.is_(True)))
+    return _page(session, query, viewer, cursor)
+
+
+def latest(session: Session, viewer: User | None, cursor: str | None = None) -> Page:
+    return _page(session, select(Post).where(visible_to(viewer)), viewer, cursor)
+
+
+def announcements(session: Session, viewer: User | None, limit: int = 3) -> list[Post]:
+    """Pinned staff announcements, newest first."""
+    return list(session.scalars(select(Post).where(visible_to(viewer), Post.is_announcement.is_(True))
+                                .order_by(Post.published_at.desc(), Post.id.desc()).limit(limit)))
+
+
+def trending_score(post: Post, now: datetime) -> float:
+    """Hacker-News-style decay: (likes + 2 x comments + 1) / (age in hours + 2) ^ 1.5.
+
+    Comments weigh double (a conversation beats a tap); the +2 hours keeps a brand-new
+    post from jumping to the top on its first like; 1.5 makes a day-old post need about
+    ten times the activity of a fresh one.
+    """
+    age_hours = max((now - post.published_at).total_seconds() / 3600, 0)
+    return (post.like_count + 2 * post.comment_count + 1) / math.pow(age_hours + 2, 1.5)
+
+
+def trending(session: Session, viewer: User | None, limit: int = PAGE_SIZE) -> Page:
+    """The liveliest posts of the last two weeks (scored in Python over the newest few hundred)."""
+    now = utcnow()
+    candidates = list(session.scalars(select(Post).where(visible_to(viewer), Post.published_at >= now - TRENDING_WINDOW)
+                                      .order_by(Post.published_at.desc(), Post.id.desc()).limit(TRENDING_CANDIDATES)))
+    posts = sorted(candidates, key=lambda p: trending_score(p, now), reverse=True)[:limit]
+    return Page(posts, None, liked_posts(session, viewer, posts))
+
+
+def hashtag_posts(session: Session, name: str, viewer: User | None, cursor: str | None = None) -> Page:
+    tagged = select(PostHashtag.post_id).join(Hashtag).where(Hashtag.name == name.lower())
+    return _page(session, select(Post).where(visible_to(viewer), Post.id.in_(tagged)), viewer, cursor)
+
+
+def member_posts(session: Session, member: User, viewer: User | None, cursor: str | None = None) -> Page:
+    return _page(session, select(Post).where(visible_to(viewer), Post.author_id == member.id), viewer, cursor)
+
+
+def unanswered_questions(session: Session, limit: int = 100) -> list[Post]:
+    """Questions nobody has answered yet, oldest first: the ones to answer now."""
+    return list(session.scalars(select(Post).where(visible_to(None), Post.is_question.is_(True), Post.answer_id.is_(None))
+                                .order_by(Post.published_at, Post.id).limit(limit)))
+
+
+def get_post_or_404(session: Session, post_id: int, viewer: User | None) -> Post:
+    post = session.scalar(select(Post).where(Post.id == post_id))
+    if post is None or post.deleted_at is not None:
+        abort(404)
+    is_author = viewer is not None and viewer.is_authenticated and viewer.id == post.author_id
+    if post.published_at is None and not (is_author or (viewer is not None and viewer.is_authenticated and viewer.is_staff)):
+        abort(404)
+    if post.hidden_at is not None and not (is_author or (viewer is not None and viewer.is_authenticated and viewer.is_moderator)):
+        abort(404)
+    return post
+
+
+def get_comment_or_404(session: Session, comment_id: int) -> Comment:
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.deleted_at is not None:
+        abort(404)
+    return comment
+
+
+@dataclass
+class Thread:
+    comments: list[Comment]  # top-level, oldest first
+    replies: dict[int, list[Comment]]
+    liked: set[int]
+    # Top-level comments that were deleted or hidden but still have replies to show:
+    # drawn as a placeholder, so the replies keep their context.
+    placeholders: set[int] = field(default_factory=set)
+
+
+def thread(session: Session, post: Post, viewer: User | None) -> Thread:
+    """A post's comments with their replies, in two queries whatever their number."""
+    signed_in = viewer is not None and viewer.is_authenticated
+    rows = list(session.scalars(select(Comment).where(Comment.post_id == post.id).order_by(Comment.created_at, Comment.id)))
+
+    def shown(comment: Comment) -> bool:
+        if comment.deleted_at is not None:
+            return False
+        return comment.hidden_at is None or (signed_in and (viewer.is_moderator or comment.author_id == viewer.id))
+
+    replies: dict[int, list[Comment]] = {}
+    for comment in rows:
+        if comment.parent_id is not None and shown(comment):
+            replies.setdefault(comment.parent_id, []).append(comment)
+    top = [c for c in rows if c.parent_id is None and (shown(c) or c.id in replies)]
+    placeholders = {c.id for c in top if not shown(c)}
+    rows = [c for c in rows if shown(c)]
+    liked: set[int] = set()
+    if viewer is not None and viewer.is_authenticated and rows:
+        liked = set(session.scalars(select(CommentLike.comment_id).where(
+            CommentLike.user_id == viewer.id, CommentLike.comment_id.in_([c.id for c in rows]))))
+    return Thread(top, replies, liked, placeholders)
+
+
+def follow_counts(session: Session, member: User) -> tuple[int, int]:
+    followers = session.scalar(select(func.count()).select_from(Follow).where(Follow.followed_id == member.id)) or 0
+    following = session.scalar(select(func.count()).select_from(Follow).where(Follow.follower_id == member.id)) or 0
+    return followers, following
+
+
+def is_following(session: Session, viewer: User | None, member: User) -> bool:
+    if viewer is None or not viewer.is_authenticated or viewer.id == member.id:
+        return False
+    return session.scalar(select(Follow.follower_id).where(Follow.follower_id == viewer.id,
+                                                           Follow.followed_id == member.id)) is not None
+
+
+def export_member_data(session: Session, member: User) -> dict:
+    """The member's community contributions, for the JSON export of their data."""
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() + "Z" if value else None
+
+    posts = session.scalars(select(Post).where(Post.author_id == member.id, Post.deleted_at.is_(None)).order_by(Post.id))
+    comments = session.scalars(select(Comment).where(Comment.author_id == member.id, Comment.deleted_at.is_(None))
+                               .order_by(Comment.id))
+    return {
+        "posts": [{"id": p.id, "text": p.body, "question": p.is_question, "published_at": iso(p.published_at),
+                   "photos": len(p.photos), "likes": p.like_count} for p in posts],
+        "comments": [{"id": c.id, "post_id": c.post_id, "text": c.body, "created_at": iso(c.created_at)} for c in comments],
+        "liked_posts": list(session.scalars(select(PostLike.post_id).where(PostLike.user_id == member.id))),
+        "following": list(session.scalars(select(User.username).join(Follow, Follow.followed_id == User.id)
+                                          .where(Follow.follower_id == member.id))),
+    }

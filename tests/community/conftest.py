@@ -1,0 +1,136 @@
+"""Shared fixtures for the community rules: established members, posts, images, row counts.
+
+Service functions render #hashtag and @mention links with url_for, so every test here
+runs inside a test request context, the way a view or a job would call them.
+"""
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from PIL import Image
+from sqlalchemy import func, select
+
+from portal.accounts.models import User
+from portal.community import service
+from portal.community.models import Post
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+ESTABLISHED_AGE = timedelta(days=30)
+
+
+@pytest.fixture(autouse=True)
+def request_context(app: Flask) -> Iterator[None]:
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def established(make_member: Callable[..., User]) -> Callable[..., User]:
+    """A verified member whose account is a month old (past the new-account posting cap)."""
+
+    def make(**overrides: Any) -> User:
+        overrides.setdefault("created_at", utcnow() - ESTABLISHED_AGE)
+        return make_member(**overrides)
+
+    return make
+
+
+@pytest.fixture
+def alice(established: Callable[..., User]) -> User:
+    return established(display_name="Alice Author", username="alice")
+
+
+@pytest.fixture
+def bob(established: Callable[..., User]) -> User:
+    return established(display_name="Bob Reader", username="bob")
+
+
+@pytest.fixture
+def carol(established: Callable[..., User]) -> User:
+    return established(display_name="Carol Third", username="carol")
+
+
+@pytest.fixture
+def make_post() -> Callable[..., Post]:
+    """Publish a post through the service; each call gets a distinct text unless one is given."""
+    counter = iter(range(1, 100_000))
+
+    def make(author: User, body: str | None = None, **kwargs: Any) -> Post:
+        return service.create_post(db.session, author, body=body or f"Post number {next(counter)} about our brand",
+                                   **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def make_comment() -> Callable[..., Any]:
+    counter = iter(range(1, 100_000))
+
+    def make(post: Post, author: User, body: str | None = None, **kwargs: Any):
+        return service.add_comment(db.session, post, author, body=body or f"Comment number {next(counter)}", **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def image() -> Callable[..., io.BytesIO]:
+    """Image bytes made with Pillow: image(fmt="PNG", size=(w, h), exif={tag: value})."""
+
+    def make(fmt: str = "PNG", size: tuple[int, int] = (64, 48), color: tuple[int, ...] = (200, 40, 40),
+             mode: str = "RGB", exif: dict[int, Any] | None = None, noisy: bool = False) -> io.BytesIO:
+        if noisy:  # random pixels do not compress: the file is about as big as the raw image
+            picture = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+        else:
+            picture = Image.new(mode, size, color)
+        out = io.BytesIO()
+        options: dict[str, Any] = {}
+        if exif:
+            data = Image.Exif()
+            for tag, value in exif.items():
+                data[tag] = value
+            options["exif"] = data.tobytes()
+        picture.save(out, fmt, **options)
+        out.seek(0)
+        return out
+
+    return make
+
+
+@pytest.fixture
+def photo_files(app: Flask) -> Callable[[], list[Path]]:
+    """Every file (including half-written ones) in the post photo folder."""
+
+    def files() -> list[Path]:
+        folder = Path(app.instance_path) / "uploads" / "photos"
+        return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+    return files
+
+
+@pytest.fixture
+def rows() -> Callable[..., int]:
+    """rows(Model, *conditions): how many rows the database holds, read fresh."""
+
+    def count(model: Any, *conditions: Any) -> int:
+        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+    return count
+
+
+@pytest.fixture
+def fresh() -> Callable[[Any], Any]:
+    """Reload an object's columns from the database (what the next request would see)."""
+
+    def reload(obj: Any) -> Any:
+        db.session.refresh(obj)
+        return obj
+
+    return reload

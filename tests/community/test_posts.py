@@ -1,0 +1,480 @@
+"""Posting rules: what a member may publish, with which photos, and what editing and deleting do."""
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import select, update
+
+from portal.community import queries, service
+from portal.community.models import Hashtag, Notification, NotificationKind, Photo, Post, PostHashtag
+from portal.community.service import NEW_ACCOUNT_POSTS_PER_DAY, CommunityError, Gone
+from portal.extensions import db
+from portal.fans.models import EngagementEvent
+from portal.timeutil import utcnow
+
+
+def messages(error: CommunityError, field: str) -> str:
+    return " ".join(str(m) for m in error.errors.get(field, []))
+
+
+def tags_of(post: Post) -> set[str]:
+    return set(db.session.scalars(select(Hashtag.name).join(PostHashtag).where(PostHashtag.post_id == post.id)))
+
+
+def events(kind: str, **where) -> list[EngagementEvent]:
+    query = select(EngagementEvent).where(EngagementEvent.kind == kind)
+    for column, value in where.items():
+        query = query.where(getattr(EngagementEvent, column) == value)
+    return list(db.session.scalars(query))
+
+
+def age(post: Post, minutes: int) -> None:
+    """Move a post back in time, as if it had been written `minutes` ago."""
+    db.session.execute(update(Post).where(Post.id == post.id).values(created_at=utcnow() - timedelta(minutes=minutes)))
+    db.session.commit()
+
+
+def mentions_for(user) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id,
+                                                              Notification.kind == NotificationKind.MENTION)))
+
+
+# -- the text ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["", "   \n\t  ", "x" * 2001])
+def test_empty_blank_or_too_long_text_is_refused_and_nothing_is_saved(app, alice, rows, body):
+    with pytest.raises(CommunityError) as refused:
+        service.create_post(db.session, alice, body=body)
+
+    assert messages(refused.value, "body")
+    assert rows(Post) == 0
+    assert rows(EngagementEvent) == 0
+
+
+def test_too_long_text_says_how_long_it_is(app, alice):
+    with pytest.raises(CommunityError) as refused:
+        service.create_post(db.session, alice, body="y" * 2500)
+
+    assert "2000" in messages(refused.value, "body") and "2500" in messages(refused.value, "body")
+
+
+def test_exactly_2000_characters_is_accepted_and_trimmed(app, alice):
+    post = service.create_post(db.session, alice, body="  " + "z" * 2000 + "\n\n")
+
+    assert post.body == "z" * 2000
+
+
+def test_unverified_member_cannot_post(app, established, rows):
+    newcomer = established(email_verified_at=None)
+
+    with pytest.raises(CommunityError) as refused:
+        service.create_post(db.session, newcomer, body="Hello everyone")
+
+    assert "email" in messages(refused.value, "body").lower()
+    assert rows(Post) == 0
+
+
+def test_suspended_member_cannot_post_and_is_told_why(app, established, rows):
+    troll = established(suspended_until=utcnow() + timedelta(days=3), suspension_reason="Insulting other members")
+
+    with pytest.raises(CommunityError) as refused:
+        service.create_post(db.session, troll, body="I am back")
+
+    assert "Insulting other members" in messages(refused.value, "body")
+    assert rows(Post) == 0
+
+
+def test_an_expired_suspension_no_longer_stops_posting(app, established):
+    former = established(suspended_until=utcnow() - timedelta(minutes=1), suspension_reason="Spam")
+
+    assert service.create_post(db.session, former, body="Hello again").published_at is not None
+
+
+# -- duplicates and the new-account cap ---------------------------------------------------
+
+
+@pytest.mark.parametrize("again", ["Our new mug is great", "  our NEW   mug\nis great ", "OUR NEW MUG IS GREAT"])
+def test_the_same_text_twice_within_five_minutes_is_refused(app, alice, rows, again):
+    service.create_post(db.session, alice, body="Our new mug is great")
+
+    with pytest.raises(CommunityError) as refused:
+        service.create_post(db.session, alice, body=again)
+
+    assert "same text" in messages(refused.value, "body")
+    assert rows(Post) == 1
+
+
+def test_the_same_text_is_accepted_after_five_minutes(app, alice, rows):
+    first = service.create_post(db.session, alice, body="Our new mug is great")
+    age(first, 6)
+
+    service.create_post(db.session, alice, body="Our new mug is great")
+
+    assert rows(Post) == 2
+
+
+def test_the_same_text_from_another_member_is_fine(app, alice, bob, rows):
+    service.create_post(db.session, alice, body="Happy Friday!")
+    service.create_post(db.session, bob, body="Happy Friday!")
+
+    assert rows(Post) == 2
+
+
+def test_reposting_a_deleted_post_right_away_is_fine(app, alice, rows):
+    first = service.create_post(db.session, alice, body="Typo in thsi one")
+    service.delete_post(db.session, first, alice)
+
+    service.create_post(db.session, alice, body="Typo in thsi one")
+
+    assert rows(Post, Post.deleted_at.is_(None)) == 1
+
+
+def test_a_new_account_is_capped_on_its_first_day(app, member, make_post, rows):
+    for _ in range(NEW_ACCOUNT_POSTS_PER_DAY):
+        make_post(member)
+
+    with pytest.raises(CommunityError) as refused:
+        make_post(member)
+
+    assert "tomorrow" in messages(refused.value, "body")
+    assert rows(Post) == NEW_ACCOUNT_POSTS_PER_DAY
+
+
+def test_the_cap_lifts_once_the_account_is_a_day_old(app, member, make_post, rows):
+    for _ in range(NEW_ACCOUNT_POSTS_PER_DAY):
+        make_post(member)
+    member.created_at = utcnow() - timedelta(days=1, minutes=1)
+    db.session.commit()
+
+    make_post(member)
+
+    assert rows(Post) == NEW_ACCOUNT_POSTS_PER_DAY + 1
+
+
+def test_an_established_member_is_not_capped(app, alice, make_post, rows):
+    for _ in range(NEW_ACCOUNT_POSTS_PER_DAY + 3):
+        make_post(alice)
+
+    assert rows(Post) == NEW_ACCOUNT_POSTS_PER_DAY + 3
+
+
+# -- announcements and scheduling ---------------------------------------------------------
+
+
+def test_members_cannot_post_announcements(app, alice, rows):
+    with pytest.raises(CommunityError) as refused:
+        service.create_post(db.session, alice, body="Everyone listen", announcement=True)
+
+    assert "staff" in messages(refused.value, "body").lower()
+    assert rows(Post) == 0
+
+
+def test_members_cannot_schedule_posts(app, alice, rows):
+    with pytest.raises(CommunityError) as refused:
+        service.create_post(db.session, alice, body="Later", publish_at=utcnow() + timedelta(hours=1))
+
+    assert "staff" in messages(refused.value, "body").lower()
+    assert rows(Post) == 0
+
+
+def test_staff_can_announce(app, staff):
+    post = service.create_post(db.session, staff, body="Big news tomorrow", announcement=True)
+
+    assert post.is_announcement and post.published_at is not None
+
+
+def test_a_publication_time_in_the_past_is_refused(app, staff, rows):
+    with pytest.raises(CommunityError) as refused:
+        service.create_post(db.session, staff, body="Yesterday's news", publish_at=utcnow() - timedelta(minutes=1))
+
+    assert messages(refused.value, "publish_at")
+    assert rows(Post) == 0
+
+
+def test_a_scheduled_post_waits_unpublished(app, staff):
+    when = utcnow() + timedelta(hours=2)
+
+    post = service.create_post(db.session, staff, body="Launch day!", publish_at=when)
+
+    assert post.published_at is None and post.scheduled_for == when
+
+
+# -- photos ---------------------------------------------------------------------------
+
+
+def test_up_to_four_photos_are_kept_in_order(app, alice, image, photo_files):
+    colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)]
+
+    post = service.create_post(db.session, alice, body="Four views", photos=[image(color=c) for c in colours])
+
+    folder = service.photo_folder()
+    assert [p.position for p in post.photos] == [0, 1, 2, 3]
+    for photo, colour in zip(post.photos, colours, strict=True):
+        with Image.open(folder / photo.filename) as stored:
+            pixel = stored.convert("RGB").getpixel((10, 10))
+        assert all(abs(a - b) < 20 for a, b in zip(pixel, colour, strict=True)), (pixel, colour)
+    assert len(photo_files()) == 8  # each photo and its thumbnail
+
+
+def test_a_fifth_photo_is_refused_and_nothing_is_kept(app, alice, image, rows, photo_files):
+    with pytest.raises(CommunityError) as refused:
+        service.create_post(db.session, alice, body="Five views", photos=[image() for _ in range(5)])
+
+    assert "4" in messages(refused.value, "photos")
+    assert rows(Post) == 0 and rows(Photo) == 0
+    assert photo_files() == []
+
+
+def test_a_file_that_is_not_an_image_is_refused(app, alice, image, rows, photo_files):
+    fake = io.BytesIO(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n")
+
+    with pytest.raises(CommunityError) as refused:
+        service.create_post(db.session, alice, body="My invoice", photos=[image(), fake])
+
+    assert "Photo 2" in messages(refused.value, "photos")
+    assert rows(Post) == 0 and rows(Photo) == 0
+    assert photo_files() == []
+
+
+def test_an_image_format_we_do_not_accept_is_refused(app, alice, image, rows):
+    with pytest.raises(CommunityError) as refused:
+        service.create_post(db.session, alice, body="Old bitmap", photos=[image(fmt="BMP")])
+
+    assert "JPEG" in messages(refused.value, "photos")
+    assert rows(Post) == 0
+
+
+def test_an_oversize_file_is_refused(app, alice, image, rows, photo_files):
+    app.config["PHOTO_MAX_BYTES"] = 20_000
+    big = image(size=(200, 200), noisy=True)
+    assert len(big.getvalue()) > 20_000
+
+    with pytest.raises(CommunityError) as refused:
+        service.create_post(db.session, alice, body="Heavy", photos=[big])
+
+    assert "larger" in messages(refused.value, "photos")
+    assert rows(Post) == 0 and photo_files() == []
+
+
+def test_an_image_over_the_pixel_cap_is_refused(app, alice, image, rows):
+    app.config["IMAGE_MAX_PIXELS"] = 100 * 100
+
+    with pytest.raises(CommunityError) as refused:
+        service.create_post(db.session, alice, body="Panorama", photos=[image(size=(120, 100))])
+
+    assert "pixels" in messages(refused.value, "photos")
+    assert rows(Post) == 0
+
+
+def test_photos_are_reencoded_as_jpeg_with_a_thumbnail(app, alice, image):
+    post = service.create_post(db.session, alice, body="Wide shot", photos=[image(fmt="PNG", size=(3000, 1000))])
+
+    photo = post.photos[0]
+    folder = service.photo_folder()
+    with Image.open(folder / photo.filename) as full, Image.open(folder / photo.thumbnail) as thumb:
+        assert full.format == "JPEG" and thumb.format == "JPEG"
+        assert full.size == (2048, 683) == (photo.width, photo.height)
+        assert max(thumb.size) == 640
+    assert photo.filename.endswith(".jpg") and photo.thumbnail.endswith(".jpg")
+
+
+def test_exif_is_stripped_from_stored_photos(app, alice, image):
+    secret = image(fmt="JPEG", exif={0x010F: "SpyCam", 0x013B: "Jane Secret-Name", 0x0131: "LocatorApp"})
+    with Image.open(io.BytesIO(secret.getvalue())) as original:
+        assert original.getexif().get(0x013B) == "Jane Secret-Name"  # the upload did carry it
+
+    post = service.create_post(db.session, alice, body="Holiday", photos=[secret])
+
+    for name in (post.photos[0].filename, post.photos[0].thumbnail):
+        path = service.photo_folder() / name
+        with Image.open(path) as stored:
+            assert dict(stored.getexif()) == {}
+            assert "exif" not in stored.info
+        assert b"Jane Secret-Name" not in path.read_bytes() and b"SpyCam" not in path.read_bytes()
+
+
+def test_a_sideways_camera_photo_is_stored_upright(app, alice, image):
+    sideways = image(fmt="JPEG", size=(80, 40), exif={0x0112: 6})  # "rotate 90° clockwise to view"
+
+    post = service.create_post(db.session, alice, body="Portrait", photos=[sideways])
+
+    assert (post.photos[0].width, post.photos[0].height) == (40, 80)
+
+
+def test_transparent_areas_become_white_not_black(app, alice, image):
+    clear = image(fmt="PNG", mode="RGBA", color=(0, 0, 0, 0))
+
+    post = service.create_post(db.session, alice, body="Logo", photos=[clear])
+
+    with Image.open(service.photo_folder() / post.photos[0].filename) as stored:
+        assert min(stored.convert("RGB").getpixel((5, 5))) > 240
+
+
+# -- hashtags, events -------------------------------------------------------------------
+
+
+def test_a_posts_hashtags_are_recorded_and_shown_on_the_tag_page(app, alice, make_post):
+    post = make_post(alice, "New #Mug and #tea, more #tea")
+
+    assert tags_of(post) == {"mug", "tea"}
+    assert [p.id for p in queries.hashtag_posts(db.session, "TEA", None).posts] == [post.id]
+
+
+def test_editing_updates_the_hashtags(app, alice, make_post, rows):
+    post = make_post(alice, "Loving #tea and #mug")
+
+    service.edit_post(db.session, post, alice, body="Loving #coffee and #mug")
+
+    assert tags_of(post) == {"coffee", "mug"}
+    assert queries.hashtag_posts(db.session, "tea", None).posts == []
+    assert [p.id for p in queries.hashtag_posts(db.session, "coffee", None).posts] == [post.id]
+    assert rows(Hashtag, Hashtag.name == "mug") == 1  # reused, not duplicated
+
+
+def test_two_posts_share_one_hashtag_row(app, alice, bob, make_post, rows):
+    make_post(alice, "#launch day")
+    make_post(bob, "Ready for #Launch")
+
+    assert rows(Hashtag) == 1
+    assert len(queries.hashtag_posts(db.session, "launch", None).posts) == 2
+
+
+def test_posting_writes_a_post_event_and_a_question_a_question_event(app, alice, make_post):
+    post = make_post(alice)
+    question = make_post(alice, "Which size fits a 10-year-old?", is_question=True)
+
+    assert [e.post_id for e in events("post", user_id=alice.id)] == [post.id]
+    assert [e.post_id for e in events("question", user_id=alice.id)] == [question.id]
+
+
+def test_deleting_removes_the_event(app, alice, make_post):
+    post = make_post(alice)
+    question = make_post(alice, "Is it dishwasher safe?", is_question=True)
+
+    service.delete_post(db.session, post, alice)
+    service.delete_post(db.session, question, alice)
+
+    assert events("post") == [] and events("question") == []
+
+
+# -- editing -------------------------------------------------------------------------------
+
+
+def test_editing_marks_the_post_edited(app, alice, make_post, fresh):
+    post = make_post(alice, "First version")
+    assert post.edited_at is None
+
+    service.edit_post(db.session, post, alice, body="Second version with **bold**")
+
+    fresh(post)
+    assert post.edited_at is not None
+    assert post.body == "Second version with **bold**"
+    assert "<strong>bold</strong>" in post.body_html
+
+
+def test_saving_the_same_text_is_not_an_edit(app, alice, make_post, fresh):
+    post = make_post(alice, "Unchanged")
+
+    service.edit_post(db.session, post, alice, body="  Unchanged  ")
+
+    assert fresh(post).edited_at is None
+
+
+def test_editing_notifies_only_newly_mentioned_members(app, alice, bob, carol, make_post):
+    post = make_post(alice, "Hi @bob")
+    assert len(mentions_for(bob)) == 1
+
+    service.edit_post(db.session, post, alice, body="Hi @bob and @carol")
+
+    assert len(mentions_for(bob)) == 1
+    assert [n.post_id for n in mentions_for(carol)] == [post.id]
+    assert mentions_for(carol)[0].actor_id == alice.id
+
+
+def test_editing_with_bad_text_changes_nothing(app, alice, make_post, fresh):
+    post = make_post(alice, "Keep me")
+
+    with pytest.raises(CommunityError):
+        service.edit_post(db.session, post, alice, body="   ")
+
+    assert fresh(post).body == "Keep me" and post.edited_at is None
+
+
+def test_only_the_author_can_edit(app, alice, bob, moderator, make_post, fresh):
+    post = make_post(alice, "Mine")
+
+    for intruder in (bob, moderator):
+        with pytest.raises(CommunityError):
+            service.edit_post(db.session, post, intruder, body="Not any more")
+
+    assert fresh(post).body == "Mine"
+
+
+def test_a_deleted_post_cannot_be_edited(app, alice, make_post):
+    post = make_post(alice, "Bye")
+    service.delete_post(db.session, post, alice)
+
+    with pytest.raises(Gone):
+        service.edit_post(db.session, post, alice, body="Back again")
+
+
+# -- deleting ------------------------------------------------------------------------------
+
+
+def test_only_the_author_can_delete(app, alice, bob, make_post, fresh):
+    post = make_post(alice)
+
+    with pytest.raises(CommunityError):
+        service.delete_post(db.session, post, bob)
+
+    assert fresh(post).deleted_at is None
+
+
+def test_deleting_hides_the_post_everywhere_and_removes_its_photos(app, alice, bob, image, photo_files, make_post):
+    service.follow(db.session, bob, alice)
+    post = make_post(alice, "Gone soon #bye", photos=[image(), image()])
+    assert len(photo_files()) == 4
+
+    service.delete_post(db.session, post, alice)
+
+    assert photo_files() == []
+    assert post.id not in [p.id for p in queries.home_feed(db.session, bob).posts]
+    assert post.id not in [p.id for p in queries.latest(db.session, alice).posts]
+    assert queries.hashtag_posts(db.session, "bye", None).posts == []
+    assert queries.member_posts(db.session, alice, alice).posts == []
+
+
+def test_deleting_twice_is_harmless(app, alice, make_post):
+    post = make_post(alice)
+    service.delete_post(db.session, post, alice)
+    service.delete_post(db.session, post, alice)
+
+    assert post.deleted_at is not None
+
+
+def test_photo_files_live_under_the_instance_folder(app, alice, image):
+    post = service.create_post(db.session, alice, body="Where", photos=[image()])
+
+    path = service.photo_folder() / post.photos[0].filename
+    assert path.is_file() and Path(app.instance_path) in path.parents
+
+
+def test_a_long_hashtag_that_grows_when_lower_cased_does_not_break_posting(app, alice, rows):
+    """"İ" lower-cases to two characters: 30 of them must not overflow the 50-character tag name."""
+    post = service.create_post(db.session, alice, body="Istanbul fans #" + "İ" * 30 + " and #ok")
+
+    assert rows(Post) == 1
+    assert all(len(name) <= 50 for name in tags_of(post))
+    assert "ok" in tags_of(post)
+
+
+def test_a_post_refused_for_its_text_keeps_none_of_its_photos(app, alice, image, rows, photo_files):
+    with pytest.raises(CommunityError):
+        service.create_post(db.session, alice, body="   ", photos=[image(), image()])
+
+    assert rows(Photo) == 0 and photo_files() == []
