@@ -86,10 +86,16 @@ def main() -> None:
     base = "http://127.0.0.1:5055"
     try:
         for label, path in [("home, anonymous", "/"), ("sign-in page, anonymous", "/login"),
-                            ("member profile, anonymous", "/members/20"), ("theme.css", "/theme.css")]:
+                            ("member profile with posts, anonymous", "/members/20"), ("theme.css", "/theme.css"),
+                            ("community, latest 20 posts, anonymous", "/community"),
+                            ("community, trending, anonymous", "/community?tab=trending"),
+                            ("post with comments, anonymous", "/posts/30"), ("hashtag page, anonymous", "/tags/trail")]:
             rows.append((label, *wrk(base + path)))
         cookie = sign_in(base, "alex.martin@example.com", "fernhill-member-demo")
         rows.append(("settings, signed in", *wrk(base + "/account/settings", cookie)))
+        rows.append(("home feed, 20 posts, signed in", *wrk(base + "/feed", cookie)))
+        rows.append(("community, latest 20 posts, signed in", *wrk(base + "/community", cookie)))
+        rows.append(("post with comments, signed in", *wrk(base + "/posts/30", cookie)))
         admin = sign_in(base, "admin@fernhill.example", "fernhill-admin-demo")
         rows.append(("admin members list (50 rows), signed in", *wrk(base + "/admin/members", admin)))
         memory = rss_mib(tribune)

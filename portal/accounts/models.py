@@ -27,11 +27,14 @@ class Role(enum.StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Role).index(self)
+        return _ROLE_RANKS[self]
 
     def includes(self, other: "Role") -> bool:
-        return self.rank >= other.rank
+        return _ROLE_RANKS[self] >= _ROLE_RANKS[other]
 
+
+# Computed once: checked for every post's author badge on every page.
+_ROLE_RANKS = {role: rank for rank, role in enumerate(Role)}
 
 USERNAME_PATTERN = r"[a-z0-9_]{3,30}"
 

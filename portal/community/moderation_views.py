@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -120,8 +121,8 @@ def suspend(user_id: int):
             db.session.rollback()
             apply_errors(form, error)
         else:
-            flash(_("%(name)s is suspended until %(date)s.", name=member.display_name,
-                    date=member.suspended_until.strftime("%Y-%m-%d %H:%M UTC")), "success")
+            flash(_("%(name)s is suspended until %(date)s.", name=member.public_name,
+                    date=format_datetime(member.suspended_until, "short")), "success")
             return redirect(url_for("accounts.member", user_id=member.id))
     return render_template("community/suspend.html", form=form, member=member,
                            posts=queries.member_posts(db.session, member, current_user).posts[:5]), 422 if form.errors else 200

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import current_app, has_request_context, url_for
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -68,7 +69,7 @@ def check_can_write(user: User) -> None:
         raise _refuse("body", _l("Confirm your email address first: we sent you a link."))
     if user.is_suspended:
         raise _refuse("body", _l("Your account is suspended until %(date)s: %(reason)s",
-                                 date=user.suspended_until.strftime("%Y-%m-%d %H:%M UTC"), reason=user.suspension_reason))
+                                 date=format_datetime(user.suspended_until, "short"), reason=user.suspension_reason))
 
 
 def _clean_text(text: str, limit: int, errors: dict[str, list[Any]], field: str = "body") -> str:

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from ..pagecache import anonymous_page
 from ..security import role_required, safe_next
 from ..timeutil import utcnow
 from . import forms, notify, queries, service
-from .models import Comment
+from .models import Comment, Post
 
 bp = Blueprint("community", __name__)
 login_required = role_required(Role.MEMBER)
@@ -43,6 +44,17 @@ def _viewer() -> User | None:
 
 def _gone() -> Any:
     flash(_("This was deleted or hidden, so it cannot be changed any more."), "warning")
+
+
+def _back_to_post(item: Post, default: str) -> Any:
+    """Back where the member was, unless that is the page of a post they can no longer open (a 404)."""
+    target = safe_next(request.form.get("next") or request.args.get("next")) or default
+    mine = item.author_id == current_user.id
+    opens = item.deleted_at is None and (item.published_at is not None or mine or current_user.is_staff) \
+        and (item.hidden_at is None or mine or current_user.is_moderator)
+    if not opens and target.partition("#")[0] == url_for("community.post", post_id=item.id):
+        target = url_for("community.community")
+    return redirect(target)
 
 
 # -- feeds ---------------------------------------------------------------------
@@ -104,7 +116,7 @@ def new_post():
             apply_errors(form, error)
         else:
             if post.published_at is None:
-                flash(_("Your post is scheduled for %(when)s UTC.", when=post.scheduled_for.strftime("%Y-%m-%d %H:%M")), "success")
+                flash(_("Your post is scheduled for %(when)s UTC.", when=format_datetime(post.scheduled_for, "short")), "success")
             else:
                 flash(_("Your post is published."), "success")
             return redirect(url_for("community.post", post_id=post.id))
@@ -174,7 +186,7 @@ def like_post(post_id: int):
     except service.CommunityError as error:
         db.session.rollback()
         flash(str(error), "danger")
-    return _back(url_for("community.post", post_id=post_id))
+    return _back_to_post(item, url_for("community.post", post_id=post_id))
 
 
 @bp.post("/posts/<int:post_id>/comments")
@@ -261,7 +273,7 @@ def like_comment(comment_id: int):
     except service.CommunityError as error:
         db.session.rollback()
         flash(str(error), "danger")
-    return _back(url_for("community.post", post_id=comment.post_id, _anchor=f"comment-{comment.id}"))
+    return _back_to_post(comment.post, url_for("community.post", post_id=comment.post_id, _anchor=f"comment-{comment.id}"))
 
 
 @bp.post("/posts/<int:post_id>/answer/<int:comment_id>")
@@ -320,7 +332,7 @@ def follow(user_id: int):
     except service.Gone:
         _gone()
     else:
-        flash(_("You follow %(name)s: their posts will show in your feed.", name=member.display_name), "success")
+        flash(_("You follow %(name)s: their posts will show in your feed.", name=member.public_name), "success")
     return _back(url_for("accounts.member", user_id=user_id))
 
 
