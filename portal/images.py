@@ -5,7 +5,7 @@ import io
 import secrets
 import warnings
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -99,3 +99,12 @@ def store(folder: Path, data: bytes, suffix: str) -> str:
 def discard(folder: Path, name: str | None) -> None:
     if name:
         (folder / Path(name).name).unlink(missing_ok=True)
+
+
+def send_immutable(folder: Path, name: str) -> Any:
+    """Serve an uploaded file. Its name is random and never reused, so browsers may keep it for a year."""
+    from flask import send_from_directory
+
+    response = send_from_directory(folder, Path(name).name, max_age=365 * 24 * 3600)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.datastructures import FileStorage
 
+from .. import images
 from ..errors import apply_errors
 from ..extensions import db, limiter
 from ..pagecache import anonymous_page
@@ -257,10 +257,8 @@ def member(user_id: int):
 
 @bp.get("/media/avatars/<name>")
 def avatar(name: str):
-    """Avatars have random, never-reused names, so browsers may keep them for a year."""
-    response = send_from_directory(service.avatar_folder(), Path(name).name, max_age=365 * 24 * 3600)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
+    """A member's avatar."""
+    return images.send_immutable(service.avatar_folder(), name)
 
 
 @bp.get("/account/inbox")

@@ -1,10 +1,11 @@
 """Admin pages: site identity, roles, the audit log, and the outbox."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import images
 from ..accounts import service as accounts
 from ..accounts.models import Role, User
 from ..errors import ValidationError, apply_errors
@@ -111,10 +112,8 @@ logo_bp = Blueprint("site", __name__)
 
 @logo_bp.get("/media/logos/<name>")
 def logo(name: str):
-    """The site logo; its name changes with every upload, so it is cached for a year."""
-    response = send_from_directory(service.logo_folder(), name.rsplit("/", 1)[-1], max_age=365 * 24 * 3600)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
+    """The site logo; its name changes with every upload."""
+    return images.send_immutable(service.logo_folder(), name)
 
 
 @logo_bp.get("/theme.css")

@@ -1,16 +1,16 @@
 """Community routes: feeds, posts, comments, likes, follows, hashtags, notifications."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from .. import images
 from ..accounts.models import Role, User
 from ..errors import apply_errors
 from ..extensions import db, limiter
@@ -350,10 +350,8 @@ def unfollow(user_id: int):
 
 @bp.get("/media/photos/<name>")
 def photo(name: str):
-    """Post photos have random, never-reused names, so browsers may keep them for a year."""
-    response = send_from_directory(service.photo_folder(), Path(name).name, max_age=365 * 24 * 3600)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
+    """A post photo or its thumbnail."""
+    return images.send_immutable(service.photo_folder(), name)
 
 
 # -- notifications -----------------------------------------------------------------
