@@ -133,13 +133,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _register_handlers(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime, get_locale
+    from flask_babel import format_date, format_datetime, format_number, get_locale
 
     from .accounts.service import BIO_MAX, PASSWORD_MIN_LENGTH
     from .admin.forms import site_field_label
     from .admin.service import LOGO_MAX_SIDE, site_settings
 
-    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime, current_locale=get_locale,
+    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime, format_number=format_number,
+                                 current_locale=get_locale,
                                  password_min=PASSWORD_MIN_LENGTH, bio_max=BIO_MAX, logo_side=LOGO_MAX_SIDE)
     app.jinja_env.filters["site_field_label"] = site_field_label
     from .community.models import COMMENT_MAX, PHOTOS_MAX, POST_MAX

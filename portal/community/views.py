@@ -132,7 +132,10 @@ def post(post_id: int):
     item = queries.get_post_or_404(db.session, post_id, viewer)
     thread = queries.thread(db.session, item, viewer)
     liked = queries.liked_posts(db.session, viewer, [item])
-    return render_template("community/post.html", post=item, thread=thread, liked=liked, form=forms.CommentForm())
+    form = forms.CommentForm()
+    if item.is_question:
+        form.body.label.text = _("Your reply")
+    return render_template("community/post.html", post=item, thread=thread, liked=liked, form=form)
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
