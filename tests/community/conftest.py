@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import func, select
 
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.community import service
 from portal.community.models import Post
 from portal.extensions import db
@@ -56,6 +57,29 @@ def bob(established: Callable[..., User]) -> User:
 @pytest.fixture
 def carol(established: Callable[..., User]) -> User:
     return established(display_name="Carol Third", username="carol")
+
+
+@pytest.fixture
+def stella(established: Callable[..., User]) -> User:
+    return established(display_name="Stella Staff", username="stella", role=Role.STAFF)
+
+
+@pytest.fixture
+def mo(established: Callable[..., User]) -> User:
+    return established(display_name="Mo Moderator", username="mo", role=Role.MODERATOR)
+
+
+@pytest.fixture
+def login(app: Flask) -> Callable[[User], FlaskClient]:
+    """A browser of its own, signed in as `user` through the login form."""
+
+    def sign_in(user: User) -> FlaskClient:
+        browser = app.test_client()
+        response = browser.post("/login", data={"email": user.email, "password": "correct horse battery staple"})
+        assert response.status_code == 302, response.get_data(as_text=True)[:1000]
+        return browser
+
+    return sign_in
 
 
 @pytest.fixture

@@ -3,12 +3,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from flask_babel import format_datetime
 
 from portal.accounts.models import Role, User
@@ -46,34 +43,6 @@ def card(text: str, post_id: int) -> str:
 def fresh(model, key):
     db.session.expire_all()
     return db.session.get(model, key)
-
-
-@pytest.fixture
-def login(app: Flask) -> Callable[[User], FlaskClient]:
-    """A browser of its own, signed in as `user` through the login form."""
-
-    def sign_in(user: User) -> FlaskClient:
-        browser = app.test_client()
-        response = browser.post("/login", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302, page(response)[:1000]
-        return browser
-
-    return sign_in
-
-
-@pytest.fixture
-def alice(established) -> User:
-    return established(display_name="Alice Author", username="alice")
-
-
-@pytest.fixture
-def bob(established) -> User:
-    return established(display_name="Bob Reader", username="bob")
-
-
-@pytest.fixture
-def mo(established) -> User:
-    return established(display_name="Mo Moderator", username="mo", role=Role.MODERATOR)
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ import html
 import io
 import os
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import format_datetime
 from PIL import Image
@@ -64,29 +62,6 @@ def only_post() -> Post:
     posts = db.session.query(Post).all()
     assert len(posts) == 1
     return posts[0]
-
-
-@pytest.fixture
-def login(app: Flask) -> Callable[[User], FlaskClient]:
-    """A browser of its own, signed in as `user` through the login form."""
-
-    def sign_in(user: User) -> FlaskClient:
-        browser = app.test_client()
-        response = browser.post("/login", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302, page(response)[:1000]
-        return browser
-
-    return sign_in
-
-
-@pytest.fixture
-def alice(established) -> User:
-    return established(display_name="Alice Author", username="alice")
-
-
-@pytest.fixture
-def bob(established) -> User:
-    return established(display_name="Bob Reader", username="bob")
 
 
 @pytest.fixture

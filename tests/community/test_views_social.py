@@ -3,14 +3,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from portal.accounts.models import Digest, Role, User
+from portal.accounts.models import Digest, User
 from portal.community import notify, service
 from portal.community.models import Comment, Follow, Notification, Post, PostLike
 from portal.extensions import db
@@ -59,39 +56,6 @@ def bell(text: str) -> str:
 def fresh(model, key):
     db.session.expire_all()
     return db.session.get(model, key)
-
-
-@pytest.fixture
-def login(app: Flask) -> Callable[[User], FlaskClient]:
-    """A browser of its own, signed in as `user` through the login form."""
-
-    def sign_in(user: User) -> FlaskClient:
-        browser = app.test_client()
-        response = browser.post("/login", data={"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302, page(response)[:1000]
-        return browser
-
-    return sign_in
-
-
-@pytest.fixture
-def alice(established) -> User:
-    return established(display_name="Alice Author", username="alice")
-
-
-@pytest.fixture
-def bob(established) -> User:
-    return established(display_name="Bob Reader", username="bob")
-
-
-@pytest.fixture
-def carol(established) -> User:
-    return established(display_name="Carol Third", username="carol")
-
-
-@pytest.fixture
-def stella(established) -> User:
-    return established(display_name="Stella Staff", username="stella", role=Role.STAFF)
 
 
 # -- comments -----------------------------------------------------------------------------
