@@ -35,6 +35,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     for key, value in cache_settings(values, str(folder)).items():
         app.config.setdefault(key, value)
     huey.immediate = app.config["JOBS_IMMEDIATE"]
+    if values["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = values["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)

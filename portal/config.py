@@ -39,6 +39,7 @@ SETTINGS: list[Setting] = [
     Setting("SITE_NAME", "Tribune", "Site name shown until an admin sets one in Admin → Site."),
     Setting("BASE_URL", "http://127.0.0.1:5000", "Public address, used in links inside emails sent by background jobs."),
     Setting("PRODUCTION", "false", "Secure cookies, HTTPS redirects and HSTS. Turn on behind HTTPS.", _bool),
+    Setting("TRUSTED_PROXIES", "0", "How many reverse proxies in front of Tribune set X-Forwarded-For and -Proto; their word is trusted for the visitor's address (rate limits) and https.", _int),
     Setting("DEMO_MODE", "false", "Shows the demo banner and lets a signed-in member read the mail sent to them in the outbox.", _bool),
     Setting("MAIL_BACKEND", "outbox", "`outbox` (each message an .eml file in instance/outbox/) or `smtp`."),
     Setting("MAIL_FROM", "Tribune <no-reply@tribune.local>", "Sender of every email."),

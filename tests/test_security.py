@@ -46,3 +46,17 @@ def test_verified_members_may_write(write_route, client, auth, member):
 def test_anonymous_visitors_are_asked_to_sign_in(write_route, client):
     response = client.post(write_route)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_behind_a_trusted_proxy_rate_limits_see_each_visitor(app_config):
+    """With TRUSTED_PROXIES, two visitors behind the same proxy have their own login limits."""
+    from portal import create_app
+
+    app_config["TRUSTED_PROXIES"] = 1
+    client = create_app(app_config).test_client()
+    for _ in range(10):
+        client.post("/login", data={"email": "a@example.com", "password": "x"}, headers={"X-Forwarded-For": "203.0.113.1"})
+    blocked = client.post("/login", data={"email": "a@example.com", "password": "x"}, headers={"X-Forwarded-For": "203.0.113.1"})
+    other = client.post("/login", data={"email": "b@example.com", "password": "x"}, headers={"X-Forwarded-For": "203.0.113.2"})
+    assert blocked.status_code == 429
+    assert other.status_code != 429
