@@ -1,6 +1,6 @@
 """The page cache: anonymous pages come from it, and writes invalidate what they change.
 
-Keys carry a generation number per topic ("site", "members", "member:42"). A write
+Keys carry a generation number per topic ("site", "people", "members", "member:42"). A write
 bumps the generations of the topics it changed, so every cached page that showed them
 is missed from then on, while pages about other topics stay cached. The store is a
 folder in instance/ by default (shared by every worker on the machine) or Redis.
@@ -50,7 +50,8 @@ def anonymous_page(topics: Topics = lambda **_: ()) -> Callable[[Callable[..., A
             # Signed-in pages are personal, and a pending flash message is for one visitor.
             if current_user.is_authenticated or session.get("_flashes"):
                 return view(*args, **kwargs)
-            names = ["site", *topics(**kwargs)]
+            # Every page shows the site's identity, and names, avatars and badges of members.
+            names = ["site", "people", *topics(**kwargs)]
             versions = ":".join(map(str, _generations(names)))
             key = f"page:{get_locale()}:{versions}:{request.full_path}"
             hit = cache.get(key)

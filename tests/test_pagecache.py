@@ -93,3 +93,19 @@ def test_with_redis_the_cache_is_shared_through_redis(app_config, redis_url, cou
     with two.app_context(), count_queries() as queries:
         second = two.test_client().get("/privacy")
     assert queries.count == 0 and second.data == first.data, "the second process reads the first one's copy"
+
+
+def test_a_new_name_shows_beside_the_members_posts_at_once(app, client, warm, make_member):
+    from datetime import timedelta
+
+    from portal.community import service
+    from portal.timeutil import utcnow
+
+    author = make_member(display_name="Old Name", created_at=utcnow() - timedelta(days=30))
+    with app.test_request_context():
+        post = service.create_post(db.session, author, body="A post to cache")
+    for path in ("/community", f"/posts/{post.id}"):
+        assert "Old Name" in warm(path).get_data(as_text=True)
+    accounts.update_profile(db.session, author, display_name="New Name", bio="")
+    for path in ("/community", f"/posts/{post.id}"):
+        assert "New Name" in client.get(path).get_data(as_text=True), path

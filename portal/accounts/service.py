@@ -358,7 +358,7 @@ def update_profile(session: Session, user: User, *, display_name: str, bio: str,
     elif remove_avatar:
         user.avatar = None
     session.commit()
-    invalidate(f"member:{user.id}")
+    invalidate(f"member:{user.id}", "people")  # their name and avatar show beside every post
     if old_avatar and old_avatar != user.avatar:
         images.discard(avatar_folder(), old_avatar)
 
@@ -435,7 +435,7 @@ def delete_account(session: Session, user: User, *, password: str) -> None:
     user.deleted_at = utcnow()
     end_other_sessions(session, user)
     session.commit()
-    invalidate("members", f"member:{user.id}")
+    invalidate("members", "people", f"member:{user.id}")
     images.discard(avatar_folder(), old_avatar)
 
 
@@ -465,7 +465,7 @@ def set_role(session: Session, *, actor: User, target: User, role: Role) -> None
                            details={"from": target.role.value, "to": role.value}))
     target.role = role
     session.commit()
-    invalidate(f"member:{target.id}")
+    invalidate(f"member:{target.id}", "people")  # the Staff badge beside their posts
 
 
 def create_admin(session: Session, *, email: str, password: str | None, display_name: str = "Admin") -> tuple[User, str | None]:
