@@ -11,11 +11,20 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from . import config as settings
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate, talisman
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in every route: ids beyond the database's integer are a 404, not a 500."""
+
+    def __init__(self, url_map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = None,
+                 signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=2**31 - 1 if max is None else max, signed=signed)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -26,6 +35,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     folder = instance_path(values)
     app = Flask(__name__, instance_path=str(folder), template_folder="../templates", static_folder="../static")
     folder.mkdir(parents=True, exist_ok=True)
+    app.url_map.converters["int"] = DatabaseId  # before any route is added
     app.config.update(values)
     app.config.update(settings.derive(values, folder))
     app.config.update({k: v for k, v in (overrides or {}).items() if k.isupper()})

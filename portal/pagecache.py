@@ -1,6 +1,6 @@
 """The page cache: anonymous pages come from it, and writes invalidate what they change.
 
-Keys carry a generation number per topic ("site", "people", "members", "member:42"). A write
+Keys carry a generation token per topic ("site", "people", "members", "member:42"). A write
 bumps the generations of the topics it changed, so every cached page that showed them
 is missed from then on, while pages about other topics stay cached. The store is a
 folder in instance/ by default (shared by every worker on the machine) or Redis.
@@ -8,6 +8,7 @@ folder in instance/ by default (shared by every worker on the machine) or Redis.
 from __future__ import annotations
 
 import functools
+import uuid
 from typing import Any, Callable, Iterable
 
 from flask import make_response, request, session
@@ -28,17 +29,24 @@ def settings(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
     return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": f"{instance_path}/cache", "CACHE_THRESHOLD": 2000}
 
 
-def _generations(topics: list[str]) -> list[int]:
+def _generations(topics: list[str]) -> list[str]:
+    """The current token of each topic. Tokens are random, so a token the store lost (evicted
+    when the cache is full) becomes a new one: a miss, never a stale page."""
     keys = [f"gen:{topic}" for topic in topics]
-    return [value or 0 for value in cache.get_many(*keys)]
+    tokens = []
+    for key, token in zip(keys, cache.get_many(*keys), strict=True):
+        if token is None:
+            token = uuid.uuid4().hex[:12]
+            if not cache.add(key, token, timeout=0):
+                token = cache.get(key) or token
+        tokens.append(token)
+    return tokens
 
 
 def invalidate(*topics: str) -> None:
     """Forget every cached page that shows any of these topics."""
     for topic in topics:
-        key = f"gen:{topic}"
-        # Not atomic on every backend; a lost bump is made up by the next write or the timeout.
-        cache.set(key, (cache.get(key) or 0) + 1, timeout=0)
+        cache.set(f"gen:{topic}", uuid.uuid4().hex[:12], timeout=0)
 
 
 def anonymous_page(topics: Topics = lambda **_: ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -33,6 +33,7 @@ DISPLAY_NAME_MAX = 60
 BIO_MAX = 500
 AVATAR_SIDE = 256
 SESSION_TOUCH_EVERY = timedelta(minutes=5)
+DELETED_HANDLE = "deleted_"  # deleted accounts' handles; nobody else may take one
 
 
 class AccountError(ValidationError):
@@ -96,6 +97,8 @@ def free_username(session: Session, display_name: str) -> str:
     """The shortest free handle made from a display name: alex, then alex2, alex3..."""
     base = handle_from(display_name)
     base = base if len(base) >= 3 else f"{base}fan"
+    if base.startswith(DELETED_HANDLE):
+        base = "member"
     taken = set(session.scalars(select(User.username).where(User.username.like(f"{base}%"))))
     if base not in taken:
         return base
@@ -334,6 +337,8 @@ def update_profile(session: Session, user: User, *, display_name: str, bio: str,
     if handle != user.username:
         if not re.fullmatch(USERNAME_PATTERN, handle):
             errors["username"] = [_l("Use 3 to 30 lower-case letters, digits or underscores.")]
+        elif handle.startswith(DELETED_HANDLE):
+            errors["username"] = [_l("Handles starting with “%(prefix)s” are reserved.", prefix=DELETED_HANDLE)]
         elif session.scalar(select(User.id).where(User.username == handle, User.id != user.id)) is not None:
             errors["username"] = [_l("Someone already uses @%(handle)s.", handle=handle)]
     bio = bio.strip()
@@ -424,7 +429,7 @@ def delete_account(session: Session, user: User, *, password: str) -> None:
     old_avatar = user.avatar
     user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
     user.display_name = "deleted member"
-    user.username = f"deleted_{user.id}"
+    user.username = f"{DELETED_HANDLE}{user.id}_{secrets.token_hex(3)}"
     user.digest = Digest.OFF
     user.bio = ""
     user.avatar = None

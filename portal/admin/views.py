@@ -32,7 +32,7 @@ def members():
     role = request.args.get("role", "")
     if role not in {r.value for r in Role}:
         role = ""
-    page = request.args.get("page", 1, type=int) or 1
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     rows, total = service.list_members(db.session, query=query, role=role, page=page)
     pages = max(1, -(-total // service.MEMBERS_PER_PAGE))
     return render_template("admin/members.html", members=rows, total=total, page=page, pages=pages, query=query,

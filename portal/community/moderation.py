@@ -12,7 +12,7 @@ from ..accounts.models import AuditEvent, User
 from ..pagecache import invalidate
 from ..timeutil import utcnow
 from .models import Comment, Post, Report
-from .service import CommunityError, Gone
+from .service import CommunityError, Gone, check_can_write
 
 REASON_MAX = 500
 SUSPENSION_DAYS_MAX = 365
@@ -20,8 +20,9 @@ SUSPENSION_DAYS_MAX = 365
 
 def report(session: Session, reporter: User, *, reason: str, post: Post | None = None, comment: Comment | None = None) -> Report:
     """A member flags a post or comment for the moderators, with a reason."""
+    check_can_write(reporter)
     target = post or comment
-    if target is None or target.deleted_at is not None:
+    if target is None or not target.is_visible:
         raise Gone()
     reason = " ".join((reason or "").split())
     if not reason:

@@ -26,12 +26,14 @@ def moderation_queue():
 
 
 def _report(target_kind: str, target_id: int):
-    post = db.session.get(Post, target_id) if target_kind == "post" else None
-    comment = db.session.get(Comment, target_id) if target_kind == "comment" else None
-    target = post or comment
-    if target is None or target.deleted_at is not None:
-        flash(_("This was deleted already."), "info")
-        return redirect(url_for("community.community"))
+    # Only what this member may see can be reported (and shown on the report form).
+    post = queries.get_post_or_404(db.session, target_id, current_user) if target_kind == "post" else None
+    comment = None
+    if target_kind == "comment":
+        comment = queries.get_comment_or_404(db.session, target_id)
+        queries.get_post_or_404(db.session, comment.post_id, current_user)
+        if comment.hidden_at is not None and not (current_user.is_moderator or comment.author_id == current_user.id):
+            abort(404)
     back = url_for("community.post", post_id=post.id if post else comment.post_id)
     form = forms.ReportForm()
     if form.validate_on_submit():

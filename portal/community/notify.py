@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -19,11 +20,23 @@ DIGEST_EVERY = {Digest.DAILY: timedelta(days=1), Digest.WEEKLY: timedelta(days=7
 DIGEST_MAX_ITEMS = 20
 
 
+# A like or a follow taken back and given again tells its receiver only the first time.
+REPEATABLE_ONCE = {NotificationKind.LIKE, NotificationKind.FOLLOW}
+
+
+def _same(column: Any, value: int | None) -> Any:
+    return column.is_(None) if value is None else column == value
+
+
 def notify(session: Session, user_id: int, kind: NotificationKind, *, actor_id: int | None = None,
            post_id: int | None = None, comment_id: int | None = None) -> None:
     """Add a notification and count it unread, in the caller's transaction. Nobody is told of their own act."""
     if user_id == actor_id:
         return
+    if kind in REPEATABLE_ONCE and session.scalar(select(Notification.id).where(
+            Notification.user_id == user_id, Notification.actor_id == actor_id, Notification.kind == kind,
+            _same(Notification.post_id, post_id), _same(Notification.comment_id, comment_id)).limit(1)) is not None:
+        return  # unlike and like again, unfollow and follow again: told once
     session.add(Notification(user_id=user_id, kind=kind, actor_id=actor_id, post_id=post_id, comment_id=comment_id))
     session.execute(update(User).where(User.id == user_id).values(unread_notifications=User.unread_notifications + 1))
 
@@ -91,7 +104,8 @@ def send_due_digests(session: Session, now: datetime | None = None) -> int:
         items = list(session.scalars(
             select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None),
                                        Notification.created_at > since)
-            .options(selectinload(Notification.post)).order_by(Notification.id.desc()).limit(DIGEST_MAX_ITEMS)))
+            .options(selectinload(Notification.post), selectinload(Notification.comment))
+            .order_by(Notification.id.desc()).limit(DIGEST_MAX_ITEMS)))
         message = None
         if items:
             subject = _l("Your daily digest") if user.digest is Digest.DAILY else _l("Your weekly digest")

@@ -360,9 +360,12 @@ def edit_comment(session: Session, comment: Comment, editor: User, *, body: str)
 def delete_comment(session: Session, comment: Comment, actor: User) -> None:
     if actor.id != comment.author_id:
         raise _refuse("body", _l("Only the author can delete this comment."))
-    if comment.deleted_at:
+    # Conditional, so two overlapping deletes (a double click, two tabs) count once.
+    deleted = session.execute(update(Comment).where(Comment.id == comment.id, Comment.deleted_at.is_(None))
+                              .values(deleted_at=utcnow())).rowcount
+    if not deleted:
+        session.rollback()
         return
-    comment.deleted_at = utcnow()
     session.execute(update(Post).where(Post.id == comment.post_id).values(comment_count=Post.comment_count - 1))
     session.execute(update(Post).where(Post.id == comment.post_id, Post.answer_id == comment.id).values(answer_id=None))
     fans.retract(session, comment.author_id, "comment", post_id=comment.post_id, comment_id=comment.id)
@@ -443,6 +446,8 @@ def mark_answer(session: Session, post: Post, comment: Comment, actor: User) -> 
         raise _refuse("body", _l("Only the person who asked, or staff, can choose the answer."))
     if comment.post_id != post.id:
         raise Gone()
+    if comment.author_id == post.author_id:
+        raise _refuse("body", _l("An answer comes from someone else than the person who asked."))
     _visible_or_gone(post)
     _visible_or_gone(comment)
     if post.answer_id == comment.id:

@@ -1,6 +1,7 @@
 """Community routes: feeds, posts, comments, likes, follows, hashtags, notifications."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -206,7 +207,8 @@ def add_comment(post_id: int):
         abort(400)
     parent = None
     if form.parent_id.data:
-        parent = db.session.get(Comment, int(form.parent_id.data)) if form.parent_id.data.isdigit() else None
+        parent = db.session.get(Comment, int(form.parent_id.data)) \
+            if re.fullmatch(r"[0-9]{1,9}", form.parent_id.data) else None
         if parent is None or parent.deleted_at is not None:
             flash(_("The comment you replied to was deleted."), "warning")
             return redirect(url_for("community.post", post_id=post_id))

@@ -121,8 +121,8 @@ def test_nobody_is_notified_of_their_own_act(app, alice):
 
 def test_notifications_page_walks_newest_first_without_gaps_or_repeats(app, alice, bob, carol):
     for _ in range(65):
-        notify.notify(db.session, alice.id, NotificationKind.FOLLOW, actor_id=bob.id)
-    notify.notify(db.session, carol.id, NotificationKind.FOLLOW, actor_id=bob.id)  # not Alice's
+        notify.notify(db.session, alice.id, NotificationKind.MENTION, actor_id=bob.id)  # mentions repeat; likes and follows do not
+    notify.notify(db.session, carol.id, NotificationKind.MENTION, actor_id=bob.id)  # not Alice's
     db.session.commit()
     everything = list(db.session.scalars(select(Notification.id).where(Notification.user_id == alice.id)
                                          .order_by(Notification.id.desc())))
