@@ -89,13 +89,24 @@ def main() -> None:
                             ("member profile with posts, anonymous", "/members/20"), ("theme.css", "/theme.css"),
                             ("community, latest 20 posts, anonymous", "/community"),
                             ("community, trending, anonymous", "/community?tab=trending"),
-                            ("post with comments, anonymous", "/posts/30"), ("hashtag page, anonymous", "/tags/trail")]:
+                            ("post with comments, anonymous", "/posts/30"), ("hashtag page, anonymous", "/tags/trail"),
+                            ("boards, anonymous", "/boards"),
+                            ("board, trending, 20 ideas, anonymous", "/boards/product-ideas"),
+                            ("board, top, 20 ideas, anonymous", "/boards/product-ideas?sort=top"),
+                            ("idea with timeline and comments, anonymous", "/ideas/1"),
+                            ("roadmap, anonymous", "/roadmap"),
+                            ("search for two words, anonymous", "/ideas/search?q=waterproof+boots")]:
             rows.append((label, *wrk(base + path)))
         cookie = sign_in(base, "alex.martin@example.com", "fernhill-member-demo")
         rows.append(("settings, signed in", *wrk(base + "/account/settings", cookie)))
         rows.append(("home feed, 20 posts, signed in", *wrk(base + "/feed", cookie)))
         rows.append(("community, latest 20 posts, signed in", *wrk(base + "/community", cookie)))
         rows.append(("post with comments, signed in", *wrk(base + "/posts/30", cookie)))
+        rows.append(("board, trending, 20 ideas, signed in", *wrk(base + "/boards/product-ideas", cookie)))
+        rows.append(("idea with timeline and comments, signed in", *wrk(base + "/ideas/1", cookie)))
+        rows.append(("search for two words, signed in", *wrk(base + "/ideas/search?q=waterproof+boots", cookie)))
+        staff = sign_in(base, "camille.staff@fernhill.example", "fernhill-staff-demo")
+        rows.append(("staff prioritisation, 20 of all ideas, signed in", *wrk(base + "/staff/priorities?status=all", staff)))
         admin = sign_in(base, "admin@fernhill.example", "fernhill-admin-demo")
         rows.append(("admin members list (50 rows), signed in", *wrk(base + "/admin/members", admin)))
         memory = rss_mib(tribune)

@@ -97,6 +97,7 @@ def _register_models() -> None:
     from .admin import models as _admin  # noqa: F401
     from .community import models as _community  # noqa: F401
     from .fans import models as _fans  # noqa: F401
+    from .feedback import models as _feedback  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -106,13 +107,18 @@ def _register_blueprints(app: Flask) -> None:
     from .community import moderation_views  # noqa: F401  (adds the moderation routes to community.bp)
     from .community import queries as community_queries
     from .community import views as community
+    from .feedback import queries as feedback_queries
+    from .feedback import staff_views  # noqa: F401  (adds the staff routes to feedback.bp)
+    from .feedback import views as feedback
+    from .search import views as search
 
-    for blueprint in (pages.bp, accounts.bp, admin.bp, admin.logo_bp, community.bp):
+    for blueprint in (pages.bp, accounts.bp, admin.bp, admin.logo_bp, community.bp, feedback.bp, search.bp):
         app.register_blueprint(blueprint)
     # What other features show on a profile and put in a member's data export.
     if community.profile_section not in accounts_views.PROFILE_SECTIONS:
         accounts_views.PROFILE_SECTIONS.append(community.profile_section)
     accounts_service.DATA_EXPORTERS["community"] = community_queries.export_member_data
+    accounts_service.DATA_EXPORTERS["feedback"] = feedback_queries.export_member_data
     from .jobs import register_tasks
 
     register_tasks()
@@ -160,8 +166,9 @@ def _register_handlers(app: Flask) -> None:
     app.jinja_env.filters["site_field_label"] = site_field_label
     from .community.models import COMMENT_MAX, PHOTOS_MAX, POST_MAX
     from .community.moderation import SUSPENSION_DAYS_MAX
+    from .feedback.models import STATUS_LABELS
 
-    app.jinja_env.globals.update(photos_max=PHOTOS_MAX, comment_max=COMMENT_MAX, post_max=POST_MAX,
+    app.jinja_env.globals.update(status_labels=STATUS_LABELS, photos_max=PHOTOS_MAX, comment_max=COMMENT_MAX, post_max=POST_MAX,
                                  suspension_days_max=SUSPENSION_DAYS_MAX)
 
     @app.context_processor

@@ -42,3 +42,13 @@ def demo() -> None:
     click.echo("Sign in with:")
     for role, email, password in demo_data.SIGN_INS:
         click.echo(f"  {role:<10} {email:<32} {password}")
+
+
+@portal_cli.command("reindex")
+@with_appcontext
+def reindex() -> None:
+    """Rebuild the search index of ideas from the database."""
+    from .search import service
+
+    count = service.reindex(db.session)
+    click.echo(f"Indexed {count} ideas.")

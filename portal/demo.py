@@ -20,6 +20,7 @@ from .accounts import service as accounts
 from .accounts.models import AuditEvent, Role, User, handle_from
 from .admin.models import SiteSetting
 from .demo_community import build_community
+from .demo_feedback import build_feedback
 from .extensions import cache
 from .timeutil import utcnow
 
@@ -146,7 +147,7 @@ def build_people(session: Session, rng: random.Random, ctx: dict[str, object]) -
     ctx.update(admin=admin, staff=staff, members=members)
 
 
-BUILDERS: list[Builder] = [build_site, build_people, build_community]
+BUILDERS: list[Builder] = [build_site, build_people, build_community, build_feedback]
 
 
 def load(session: Session, seed: int = 2026) -> bool:
@@ -163,4 +164,7 @@ def load(session: Session, seed: int = 2026) -> bool:
     except Exception:
         session.rollback()
         raise
+    from .search.service import reindex
+
+    reindex(session)  # the ideas were written directly, so no job queued their index entries
     return True

@@ -80,3 +80,5 @@ def register_tasks() -> None:
     """Import every module that defines tasks, so the consumer knows them all."""
     from . import mail  # noqa: F401
     from .community import jobs as community_jobs  # noqa: F401
+    from .feedback import jobs as feedback_jobs  # noqa: F401
+    from .search import jobs as search_jobs  # noqa: F401

@@ -24,7 +24,7 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _login_redirect() -> Any:
+def login_redirect() -> Any:
     flash(_("Please sign in to continue."), "info")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
@@ -36,7 +36,7 @@ def role_required(role: "Role") -> Callable[[Callable[..., Any]], Callable[..., 
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                return _login_redirect()
+                return login_redirect()
             if not current_user.role.includes(role):
                 abort(403)
             return view(*args, **kwargs)
@@ -53,7 +53,7 @@ def verified_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
-            return _login_redirect()
+            return login_redirect()
         if not current_user.is_verified:
             flash(_("Confirm your email address first: we sent you a link."), "warning")
             return redirect(url_for("accounts.settings"))

@@ -224,6 +224,19 @@ def auth(client: FlaskClient) -> Auth:
 
 
 @pytest.fixture
+def login(app: Flask) -> Callable[[User], FlaskClient]:
+    """A browser of its own, signed in as `user` through the login form."""
+
+    def sign_in(user: User) -> FlaskClient:
+        browser = app.test_client()
+        response = browser.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:1000]
+        return browser
+
+    return sign_in
+
+
+@pytest.fixture
 def count_queries(app: Flask) -> Callable[[], Any]:
     """`with count_queries() as q: ...` then `q.count` is the number of SQL statements run."""
     from contextlib import contextmanager

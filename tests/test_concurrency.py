@@ -1,8 +1,9 @@
 """Counters stay exact when many members act at once through the real server.
 
 Gunicorn with several worker processes serves this test's own database; threads
-send like toggles from many members at the same moment; afterwards the stored
-counts must equal the rows, and the rows what the members last asked for.
+send like toggles, or votes and unvotes, from many members at the same moment;
+afterwards the stored counts must equal the rows, and the rows what the members
+last asked for (within their vote budgets).
 """
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import session as flask_session
@@ -28,6 +32,9 @@ from portal.community import service
 from portal.community.models import CommentLike, Post, PostLike
 from portal.extensions import db
 from portal.fans.models import EngagementEvent
+from portal.feedback import service as feedback
+from portal.feedback import triage
+from portal.feedback.models import Idea, IdeaStatus, Visibility, Vote, VoteBudget
 from portal.timeutil import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,8 +82,26 @@ def _signed_in(app, user) -> tuple[str, str]:
     return f"{app.config['SESSION_COOKIE_NAME']}={cookie}", csrf
 
 
-def _post(url: str, cookie: str, csrf: str) -> int:
-    request = urllib.request.Request(url, data=f"csrf_token={csrf}".encode(), method="POST",
+def _established(make_member, how_many: int) -> list:
+    """Members whose accounts are a month old (past the new-account limits)."""
+    old = utcnow() - timedelta(days=30)
+    return [make_member(created_at=old) for _ in range(how_many)]
+
+
+def _credentials(app, members) -> dict[int, tuple[str, str]]:
+    """Each member's session cookie and CSRF token, by member id."""
+    return {m.id: _signed_in(app, m) for m in members}
+
+
+def _all_at_once(send: Callable[[Any], list[int]], work: Iterable[Any], threads: int) -> list[int]:
+    """Send every item of work from a pool of threads; the status codes of every request."""
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return [status for statuses in pool.map(send, work) for status in statuses]
+
+
+def _post(url: str, cookie: str, csrf: str, data: dict[str, str] | None = None) -> int:
+    body = urllib.parse.urlencode({"csrf_token": csrf, **(data or {})}).encode()
+    request = urllib.request.Request(url, data=body, method="POST",
                                      headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
     opener = urllib.request.build_opener(NoRedirect())
     try:
@@ -91,18 +116,15 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def test_concurrent_likes_and_unlikes_are_counted_exactly(app, server, make_member):
-    old = utcnow() - timedelta(days=30)
-    author = make_member(created_at=old)
+    author, *members = _established(make_member, MEMBERS + 1)
     with app.test_request_context():
         post = service.create_post(db.session, author, body="Like me, all at once")
         comment = service.add_comment(db.session, post, author, body="And me")
-    members = [make_member(created_at=old) for _ in range(MEMBERS)]
-    credentials = [_signed_in(app, m) for m in members]
+    by_id = _credentials(app, members)
     rng = random.Random(7)
     toggles = {m.id: rng.randint(1, 4) for m in members}  # odd: ends liked, even: ends not liked
     work = [(m.id, i) for m in members for i in range(toggles[m.id])]
     rng.shuffle(work)
-    by_id = dict(zip([m.id for m in members], credentials, strict=True))
 
     post_url, comment_url = f"{server}/posts/{post.id}/like", f"{server}/comments/{comment.id}/like"
 
@@ -111,8 +133,7 @@ def test_concurrent_likes_and_unlikes_are_counted_exactly(app, server, make_memb
         return [_post(post_url, cookie, csrf), _post(comment_url, cookie, csrf)]
 
     # Each member's toggles are sequential in spirit but race with everyone else's.
-    with ThreadPoolExecutor(max_workers=12) as pool:
-        statuses = [s for pair in pool.map(fire, work) for s in pair]
+    statuses = _all_at_once(fire, work, threads=12)
     assert set(statuses) == {302}, statuses
 
     db.session.expire_all()
@@ -132,12 +153,10 @@ def test_concurrent_likes_and_unlikes_are_counted_exactly(app, server, make_memb
 
 def test_sequential_toggles_land_where_each_member_left_them(app, server, make_member):
     """Same load, but each member's own toggles in order: the final state is exactly known."""
-    old = utcnow() - timedelta(days=30)
-    author = make_member(created_at=old)
+    author, *members = _established(make_member, MEMBERS + 1)
     with app.test_request_context():
         post = service.create_post(db.session, author, body="Toggle me")
-    members = [make_member(created_at=old) for _ in range(MEMBERS)]
-    credentials = dict(zip([m.id for m in members], [_signed_in(app, m) for m in members], strict=True))
+    credentials = _credentials(app, members)
     rng = random.Random(11)
     toggles = {m.id: rng.randint(1, 4) for m in members}
 
@@ -147,11 +166,56 @@ def test_sequential_toggles_land_where_each_member_left_them(app, server, make_m
         cookie, csrf = credentials[member_id]
         return [_post(url, cookie, csrf) for _ in range(toggles[member_id])]
 
-    with ThreadPoolExecutor(max_workers=MEMBERS) as pool:
-        statuses = [s for run in pool.map(member_run, list(toggles)) for s in run]
+    statuses = _all_at_once(member_run, list(toggles), threads=MEMBERS)
     assert set(statuses) == {302}
     db.session.expire_all()
     expected = sum(1 for count in toggles.values() if count % 2)
     rows = db.session.scalar(select(func.count()).select_from(PostLike).where(PostLike.post_id == post.id))
     assert rows == expected
     assert db.session.get(Post, post.id).like_count == expected
+
+
+BUDGET = 3
+
+
+def test_concurrent_votes_and_unvotes_stay_exact_and_within_each_budget(app, server, make_member, admin, staff):
+    """Members vote and unvote on five ideas of a board with a budget of three, several requests
+    of each member racing each other (two tabs) and everyone else's, while staff close one idea."""
+    authors = _established(make_member, 5)
+    members = _established(make_member, MEMBERS)
+    with app.test_request_context():
+        board = triage.save_board(db.session, admin, None, name="Race board", slug="race", description="",
+                                  visibility=Visibility.PUBLIC, vote_budget=BUDGET, categories="")
+        ideas = [feedback.submit_idea(db.session, board, author, title=f"Raced idea number {n}")[0]
+                 for n, author in enumerate(authors)]
+    credentials = _credentials(app, [*members, staff])
+    rng = random.Random(13)
+    work: list[tuple[int, str, dict[str, str] | None]] = [
+        (m.id, f"/ideas/{rng.choice(ideas).id}/{rng.choice(('vote', 'vote', 'unvote'))}", None)
+        for m in members for _ in range(8)]
+    rng.shuffle(work)
+    closing = (staff.id, f"/ideas/{ideas[0].id}/status", {"status": "done", "explanation": "Shipped mid-race."})
+    work.insert(len(work) // 3, closing)
+
+    def fire(item: tuple[int, str, dict[str, str] | None]) -> list[int]:
+        user_id, path, data = item
+        cookie, csrf = credentials[user_id]
+        return [_post(server + path, cookie, csrf, data)]
+
+    statuses = _all_at_once(fire, work, threads=12)
+
+    assert set(statuses) == {302}, statuses  # refusals (no votes left, voting closed) are flashed, not errors
+    db.session.expire_all()
+    assert db.session.get(Idea, ideas[0].id).status is IdeaStatus.DONE
+    for idea in ideas:
+        rows = db.session.scalar(select(func.count(Vote.id)).where(Vote.idea_id == idea.id))
+        events = db.session.scalar(select(func.count(EngagementEvent.id)).where(
+            EngagementEvent.kind == "idea_vote", EngagementEvent.idea_id == idea.id))
+        assert db.session.get(Idea, idea.id).vote_count == rows, "the stored vote count drifted from the votes"
+        assert events == rows, "one idea_vote event per vote that exists"
+    used = dict(db.session.execute(select(VoteBudget.user_id, VoteBudget.used).where(VoteBudget.board_id == board.id)).all())
+    for member in members:
+        counted = feedback.recount_budget(db.session, board.id, member.id)
+        assert used.get(member.id, 0) == counted, f"member {member.id}: budget says {used.get(member.id)}, votes {counted}"
+        assert counted <= BUDGET
+    assert BUDGET in used.values(), "no member reached the budget: the race did not test it"

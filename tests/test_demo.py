@@ -1,11 +1,18 @@
 """`flask portal demo` builds the same believable community every time, once."""
+import pytest
 from sqlalchemy import func, select
 
 from portal import demo
 from portal.accounts.models import AuditEvent, Role, User
 from portal.admin.service import site_settings
-from portal.community.models import Comment, Notification, Post, PostLike
+from portal.community.models import Comment, Notification, NotificationKind, Post, PostLike
 from portal.extensions import db
+from portal.fans.models import EngagementEvent
+from portal.fans.tiers import Tier
+from portal.feedback import service as feedback
+from portal.feedback.models import Board, Idea, IdeaComment, IdeaEvent, IdeaEventKind, IdeaStatus, Vote, VoteBudget
+from portal.feedback.queries import listed
+from portal.search.service import search_ideas, similar_ideas
 
 
 def test_demo_loads_a_community_once_and_prints_working_sign_ins(runner, client):
@@ -47,3 +54,72 @@ def test_demo_is_the_same_people_every_time(app):
     db.session.commit()
     demo.load(db.session)
     assert db.session.scalars(select(User.email).order_by(User.id)).all() == names
+
+
+def test_demo_feedback_board_counters_match_its_rows(app):
+    demo.load(db.session)
+    session = db.session
+    ideas = session.scalars(select(Idea)).all()
+    assert len(ideas) >= 250 and {board.visibility.value for board in session.scalars(select(Board))} == \
+        {"public", "members", "superfans"}
+    assert {i.status for i in ideas if i.is_listed} == set(IdeaStatus), "every status on show"
+    votes = dict(session.execute(select(Vote.idea_id, func.count(Vote.id)).group_by(Vote.idea_id)).all())
+    assert sum(votes.values()) >= 4000
+    assert max(votes.values()) >= 100 and sum(v >= 100 for v in votes.values()) < 15, "a few runaway favourites"
+    assert [i.id for i in ideas if i.vote_count != votes.get(i.id, 0)] == []
+    comments = dict(session.execute(select(IdeaComment.idea_id, func.count(IdeaComment.id))
+                                    .where(IdeaComment.deleted_at.is_(None)).group_by(IdeaComment.idea_id)).all())
+    assert sum(comments.values()) >= 300
+    assert [i.id for i in ideas if i.comment_count != comments.get(i.id, 0)] == []
+    for board in session.scalars(select(Board)):
+        assert board.idea_count == session.scalar(select(func.count(Idea.id)).where(Idea.board_id == board.id, listed()))
+    for idea in ideas:
+        assert idea.trending == pytest.approx(feedback.recount_heat(session, idea.id), rel=1e-9) or not idea.is_listed
+    for table in (Vote, IdeaComment):
+        early = select(func.count(table.id)).join(Idea, Idea.id == table.idea_id).where(table.created_at < Idea.created_at)
+        assert session.scalar(early) == 0, f"{table.__name__} before its idea"
+
+    # Budgets: the stored count is the recount, never over the limit, and every member with votes has a row.
+    budgets = {(b.user_id, b.board_id): b for b in session.scalars(select(VoteBudget))}
+    limits = dict(session.execute(select(Board.id, Board.vote_budget)).all())
+    for (user_id, board_id), budget in budgets.items():
+        assert budget.used == feedback.recount_budget(session, board_id, user_id), (user_id, board_id)
+        assert limits[board_id] is None or budget.used <= limits[board_id]
+    voters = session.execute(select(Vote.user_id, Idea.board_id).join(Idea, Idea.id == Vote.idea_id)
+                             .where(Vote.user_id.is_not(None)).distinct()).all()
+    assert set(voters) <= set(budgets)
+    alex = session.scalar(select(User).where(User.email == demo.SIGN_INS[3][1]))
+    product = session.scalar(select(Board).where(Board.slug == "product-ideas"))
+    assert alex.tier is Tier.MEMBER and 0 < feedback.votes_left(session, product, alex) < product.vote_budget
+    assert session.scalar(select(func.count(User.id)).where(User.tier == Tier.SUPERFAN)) >= 10
+
+    # Merged duplicates: no votes left behind, their comments and a timeline entry on the original.
+    merged = [i for i in ideas if i.merged_into_id is not None]
+    assert len(merged) >= 8 and all(votes.get(i.id, 0) == 0 and i.comment_count == 0 for i in merged)
+    merge_events = session.scalars(select(IdeaEvent).where(IdeaEvent.kind == IdeaEventKind.MERGED)).all()
+    assert {(e.idea_id, e.merged_idea_id) for e in merge_events} == {(i.merged_into_id, i.id) for i in merged}
+    assert session.scalar(select(func.count(IdeaComment.id)).where(IdeaComment.merged_from_id.is_not(None))) > 0
+
+    # Status changes: each non-open idea's timeline walks to its status; most carry an official response.
+    for idea in ideas:
+        steps = session.scalars(select(IdeaEvent).where(IdeaEvent.idea_id == idea.id, IdeaEvent.kind == IdeaEventKind.STATUS)
+                                .order_by(IdeaEvent.created_at)).all()
+        assert [s.old_status for s in steps] == ([IdeaStatus.OPEN] + [s.status for s in steps])[:len(steps)]
+        assert (steps[-1].status if steps else IdeaStatus.OPEN) is idea.status
+        assert idea.status_changed_at == (steps[-1].created_at if steps else None)
+    closed = [i for i in ideas if i.status in (IdeaStatus.DONE, IdeaStatus.DECLINED)]
+    assert sum(bool(i.response_html) for i in closed) > len(closed) / 2
+
+    # Engagement events and notifications follow the rows.
+    kinds = dict(session.execute(select(EngagementEvent.kind, func.count(EngagementEvent.id))
+                                 .where(EngagementEvent.idea_id.is_not(None)).group_by(EngagementEvent.kind)).all())
+    assert kinds == {"idea_posted": len(ideas), "idea_comment": sum(comments.values()),
+                     "idea_vote": session.scalar(select(func.count(Vote.id)).where(Vote.user_id.is_not(None)))}
+    news = set(session.scalars(select(Notification.kind).where(Notification.user_id == alex.id,
+                                                               Notification.read_at.is_(None))))
+    assert {NotificationKind.IDEA_STATUS, NotificationKind.IDEA_COMMENT, NotificationKind.IDEA_MERGED} <= news
+
+    # The search index was built with the demo.
+    hits = search_ideas(session, None, "wide fit boots").hits
+    assert "Wide-fit version of the Ridge boots" in [hit.idea.title for hit in hits]
+    assert "Wide-fit version of the Ridge boots" in [i.title for i in similar_ideas(session, None, "Ridge boots in wide sizes")]

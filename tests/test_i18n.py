@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "portal" / "translations"
 FRENCH_PO = TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po"
 FRENCH_MO = FRENCH_PO.with_suffix(".mo")
-KEYWORDS = {**frontend.DEFAULT_KEYWORDS, "_l": None}  # as `pybabel extract -k _l`
+KEYWORDS = {**frontend.DEFAULT_KEYWORDS, "_l": None, "lazy_pgettext": ((1, "c"), 2), "_p": ((1, "c"), 2)}  # as `./tribune translations`
 COMPILE_HINT = "run `./tribune test`, or `.venv/bin/pybabel compile -d portal/translations`"
 
 # %(name)s, %(num)d, %(size).1f …: the name and the conversion both matter.

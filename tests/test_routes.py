@@ -10,8 +10,18 @@ from typing import Any
 import pytest
 
 from portal.accounts.models import Role
+from portal.fans.tiers import Tier
 
-PERSONAS = ("anonymous", "member", "moderator", "staff", "admin")
+# A superfan is a member (role MEMBER) whose engagement tier is SUPERFAN: a member for every
+# role check, who also sees the superfans-only boards.
+PERSONAS = ("anonymous", "member", "superfan", "moderator", "staff", "admin")
+PERSONA_ACCOUNTS: dict[str, dict[str, Any]] = {
+    "member": {"role": Role.MEMBER},
+    "superfan": {"role": Role.MEMBER, "tier": Tier.SUPERFAN},
+    "moderator": {"role": Role.MODERATOR},
+    "staff": {"role": Role.STAFF},
+    "admin": {"role": Role.ADMIN},
+}
 LOGIN = "login"  # a redirect to the sign-in page
 ANY = "any-redirect"
 
@@ -29,7 +39,18 @@ def at_least(role: str, status: Any) -> dict[str, Any]:
     return {p: (LOGIN if p == "anonymous" else status if i >= allowed else 403) for i, p in enumerate(PERSONAS)}
 
 
-# (endpoint, method, path, expected per persona). {target} is another member's id.
+def superfans_and_staff(status: Any, anonymous: Any = 404) -> dict[str, Any]:
+    """A superfans-only board: it does not exist for visitors, members and moderators."""
+    return {**dict.fromkeys(PERSONAS, 404), "anonymous": anonymous, "superfan": status, "staff": status, "admin": status}
+
+
+def staff_on_superfans_board(status: Any) -> dict[str, Any]:
+    """A staff route on a superfans-only idea: the role check comes first, then the board."""
+    return {**at_least("staff", status), "superfan": 403, "member": 403, "moderator": 403}
+
+
+# (endpoint, method, path, expected per persona). {target} is another member's id; the
+# placeholders of the community and feedback rows are filled by the `content` and `feedback` fixtures.
 ROUTES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("pages.home", "GET", "/", {**signed_in(ANY), "anonymous": 200}),  # members go to their feed
     ("pages.conduct", "GET", "/code-of-conduct", everyone(200)),
@@ -88,6 +109,48 @@ ROUTES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("community.dismiss", "POST", "/moderation/reports/999999/dismiss", at_least("moderator", 404)),
     ("community.suspend", "GET", "/moderation/members/{target}/suspend", at_least("moderator", 200)),
     ("community.unsuspend", "POST", "/moderation/members/{target}/unsuspend", at_least("moderator", ANY)),
+    # Search of the feedback board's ideas: everyone, each seeing only the boards they may.
+    ("search.search", "GET", "/ideas/search?q=tent", everyone(200)),
+    ("search.similar", "GET", "/ideas/similar?title=tent+pegs", everyone(200)),
+    # The feedback board. Every idea is by {target}; POSTs carry no form fields, so a staff form
+    # is refused with its errors (422) and changes nothing.
+    ("feedback.boards", "GET", "/boards", everyone(200)),
+    ("feedback.board", "GET", "/boards/{board_slug}", everyone(200)),
+    ("feedback.board", "GET", "/boards/{members_slug}", signed_in(200)),
+    ("feedback.board", "GET", "/boards/{superfans_slug}", superfans_and_staff(200)),
+    ("feedback.board", "GET", "/boards/no-such-board", everyone(404)),
+    ("feedback.new_idea", "GET", "/boards/{board_slug}/new", signed_in(200)),
+    ("feedback.new_idea", "GET", "/boards/{superfans_slug}/new", superfans_and_staff(200, LOGIN)),
+    ("feedback.idea", "GET", "/ideas/{idea}", everyone(200)),
+    ("feedback.idea", "GET", "/ideas/{members_idea}", signed_in(200)),
+    ("feedback.idea", "GET", "/ideas/{superfan_idea}", superfans_and_staff(200)),
+    ("feedback.idea", "GET", "/ideas/999999", everyone(404)),
+    ("feedback.edit_idea", "GET", "/ideas/{idea}/edit", at_least("staff", 200)),  # the author may too
+    ("feedback.edit_idea", "GET", "/ideas/{superfan_idea}/edit", {**superfans_and_staff(200, LOGIN), "superfan": 403}),
+    ("feedback.vote", "POST", "/ideas/{idea}/vote", signed_in(ANY)),
+    ("feedback.vote", "POST", "/ideas/{superfan_idea}/vote", superfans_and_staff(ANY, LOGIN)),
+    ("feedback.unvote", "POST", "/ideas/{idea}/unvote", signed_in(ANY)),
+    ("feedback.comment", "POST", "/ideas/{idea}/comments", signed_in(422)),  # an empty comment
+    ("feedback.comment", "POST", "/ideas/{superfan_idea}/comments", superfans_and_staff(422, LOGIN)),
+    ("feedback.delete_comment", "POST", "/ideas/comments/{idea_comment}/delete", at_least("moderator", ANY)),
+    ("feedback.subscription", "POST", "/ideas/{idea}/subscription", signed_in(ANY)),
+    ("feedback.roadmap", "GET", "/roadmap", everyone(200)),
+    ("feedback.changelog", "GET", "/changelog", everyone(200)),
+    ("feedback.change_status", "POST", "/ideas/{idea}/status", at_least("staff", 422)),
+    ("feedback.change_status", "POST", "/ideas/{superfan_idea}/status", staff_on_superfans_board(422)),
+    ("feedback.post_response", "POST", "/ideas/{idea}/response", at_least("staff", ANY)),
+    ("feedback.merge", "POST", "/ideas/{idea}/merge", at_least("staff", 422)),
+    ("feedback.vote_on_behalf", "POST", "/ideas/{idea}/on-behalf", at_least("staff", 422)),
+    ("feedback.estimates", "POST", "/ideas/{idea}/estimates", at_least("staff", ANY)),
+    ("feedback.hide", "POST", "/ideas/{idea}/hide", at_least("moderator", ANY)),
+    ("feedback.priorities", "GET", "/staff/priorities", at_least("staff", 200)),
+    ("feedback.priorities_csv", "GET", "/staff/priorities.csv", at_least("staff", 200)),
+    ("feedback.admin_boards", "GET", "/admin/boards", at_least("admin", 200)),
+    ("feedback.edit_board", "GET", "/admin/boards/new", at_least("admin", 200)),
+    ("feedback.edit_board", "GET", "/admin/boards/{board_id}", at_least("admin", 200)),
+    ("feedback.edit_board", "GET", "/admin/boards/999999", at_least("admin", 404)),
+    # Last: it deletes its idea (for staff and admins).
+    ("feedback.delete_idea", "POST", "/ideas/{doomed_idea}/delete", at_least("staff", ANY)),
 ]
 
 
@@ -115,14 +178,37 @@ def content(app, stranger):
     return {"post": post.id, "comment": comment.id, "username": stranger.username}
 
 
+@pytest.fixture
+def feedback(app, admin, stranger):
+    """A public, a members-only and a superfans-only board with an idea each by `stranger`, who
+    also commented on the public one and posted a second public idea for the delete row."""
+    from portal.extensions import db
+    from portal.feedback import service, triage
+    from portal.feedback.models import Visibility
+
+    with app.test_request_context():
+        boards = {visibility: triage.save_board(db.session, admin, None, name=f"{visibility.value} board",
+                                                slug=f"{visibility.value}-board", description="", visibility=visibility,
+                                                vote_budget=10, categories="Tents")
+                  for visibility in Visibility}
+        ideas = {visibility: service.submit_idea(db.session, board, stranger, title=f"Route table idea, {visibility.value}")[0]
+                 for visibility, board in boards.items()}
+        doomed, _voted = service.submit_idea(db.session, boards[Visibility.PUBLIC], stranger, title="Route table idea to delete")
+        comment = service.add_comment(db.session, ideas[Visibility.PUBLIC], stranger, body="Route table idea comment")
+    return {"board_slug": boards[Visibility.PUBLIC].slug, "members_slug": boards[Visibility.MEMBERS].slug,
+            "superfans_slug": boards[Visibility.SUPERFANS].slug, "board_id": boards[Visibility.PUBLIC].id,
+            "idea": ideas[Visibility.PUBLIC].id, "members_idea": ideas[Visibility.MEMBERS].id,
+            "superfan_idea": ideas[Visibility.SUPERFANS].id, "doomed_idea": doomed.id, "idea_comment": comment.id}
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_route_table(persona, client, auth, make_member, stranger, content):
+def test_route_table(persona, client, auth, make_member, stranger, content, feedback):
     if persona != "anonymous":
-        user = make_member(role=Role(persona), email=f"{persona}@example.com")
+        user = make_member(**PERSONA_ACCOUNTS[persona], email=f"{persona}@example.com")
         auth.login(user)
     failures = []
     for endpoint, method, path, expected in ROUTES:
-        url = path.format(target=stranger.id, **content)
+        url = path.format(target=stranger.id, **content, **feedback)
         response = client.open(url, method=method, data={"role": "moderator"} if method == "POST" else None)
         want = expected[persona]
         got = response.status_code

@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..fans.tiers import Tier
 from ..timeutil import utcnow
 
 
@@ -87,6 +88,10 @@ class User(UserMixin, db.Model):
         db.Enum(Digest, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
         default=Digest.OFF, server_default=Digest.OFF.value)
     last_digest_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set by the fans feature from the engagement score; weighs votes and opens superfan-only boards.
+    tier: Mapped[Tier] = mapped_column(
+        db.Enum(Tier, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        default=Tier.MEMBER, server_default=Tier.MEMBER.value)
 
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user", cascade="all, delete-orphan", passive_deletes=True)
 
@@ -120,6 +125,10 @@ class User(UserMixin, db.Model):
     @property
     def is_staff(self) -> bool:
         return self.role.includes(Role.STAFF)
+
+    @property
+    def is_superfan(self) -> bool:
+        return self.tier is Tier.SUPERFAN
 
     @property
     def is_admin(self) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..extensions import db
 from ..timeutil import utcnow
+
+if TYPE_CHECKING:
+    from ..feedback.models import Idea
 
 POST_MAX = 2000
 COMMENT_MAX = 2000
@@ -145,6 +149,9 @@ class NotificationKind(enum.StrEnum):
     LIKE = "like"
     FOLLOW = "follow"
     ANSWERED = "answered"
+    IDEA_STATUS = "idea_status"
+    IDEA_MERGED = "idea_merged"
+    IDEA_COMMENT = "idea_comment"
 
 
 class Notification(db.Model):
@@ -158,12 +165,16 @@ class Notification(db.Model):
         db.Enum(NotificationKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    # What changed, for notifications that must say it as it was then (the new status of an idea).
+    detail: Mapped[str] = mapped_column(String(30), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
     post: Mapped[Post | None] = relationship(foreign_keys=[post_id])
     comment: Mapped[Comment | None] = relationship(foreign_keys=[comment_id])
+    idea: Mapped[Idea | None] = relationship("Idea", foreign_keys=[idea_id])
 
 
 class Report(db.Model):

@@ -44,7 +44,7 @@ def notify(session: Session, user_id: int, kind: NotificationKind, *, actor_id: 
 def notifications_page(session: Session, user: User, *, before: int | None = None) -> list[Notification]:
     """The member's notifications, newest first, a page at a time (keyset on id)."""
     query = (select(Notification).where(Notification.user_id == user.id)
-             .options(selectinload(Notification.post), selectinload(Notification.comment))
+             .options(selectinload(Notification.post), selectinload(Notification.comment), selectinload(Notification.idea))
              .order_by(Notification.id.desc()).limit(PAGE_SIZE))
     if before and before < 2**31:  # a larger id than INTEGER holds means "from the newest"
         query = query.where(Notification.id < before)
@@ -104,7 +104,7 @@ def send_due_digests(session: Session, now: datetime | None = None) -> int:
         items = list(session.scalars(
             select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None),
                                        Notification.created_at > since)
-            .options(selectinload(Notification.post), selectinload(Notification.comment))
+            .options(selectinload(Notification.post), selectinload(Notification.comment), selectinload(Notification.idea))
             .order_by(Notification.id.desc()).limit(DIGEST_MAX_ITEMS)))
         message = None
         if items:

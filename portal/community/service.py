@@ -100,7 +100,7 @@ def _recent_duplicate(session: Session, model: type[Post] | type[Comment], autho
     return any(_digest(body) == wanted for body in recent)
 
 
-def _render(session: Session, text: str) -> markup.Rendered:
+def render_text(session: Session, text: str) -> markup.Rendered:
     candidates = markup.mention_candidates(text)
     known = set(session.scalars(select(User.username).where(User.username.in_(candidates), User.deleted_at.is_(None)))) \
         if candidates else set()
@@ -202,7 +202,7 @@ def create_post(session: Session, author: User, *, body: str, photos: list[Binar
     stored = _store_photos(photos or [], errors)
     if errors:
         raise CommunityError(errors)
-    rendered = _render(session, body)
+    rendered = render_text(session, body)
     post = Post(author_id=author.id, body=body, body_html=rendered.html, is_question=is_question,
                 is_announcement=announcement, created_at=now, published_at=None if publish_at else now,
                 scheduled_for=publish_at)
@@ -250,8 +250,8 @@ def edit_post(session: Session, post: Post, editor: User, *, body: str) -> None:
         raise CommunityError(errors)
     if body == post.body:
         return
-    before = _render(session, post.body).mentions  # who was really mentioned (not in code) before
-    rendered = _render(session, body)
+    before = render_text(session, post.body).mentions  # who was really mentioned (not in code) before
+    rendered = render_text(session, body)
     post.body, post.body_html, post.edited_at = body, rendered.html, utcnow()
     changed_tags = _set_hashtags(session, post, rendered.hashtags)
     if post.published_at is not None:
@@ -282,7 +282,7 @@ def publish_due_posts(session: Session, now: datetime | None = None) -> int:
     tags_by_post = {}
     for post in due:
         post.published_at = post.scheduled_for
-        rendered = _render(session, post.body)
+        rendered = render_text(session, post.body)
         post.body_html = rendered.html  # link exactly the members told now (some may have joined or left since)
         tags_by_post[post.id] = rendered.hashtags
         _notify_mentions(session, post, rendered.mentions, post.author)
@@ -317,7 +317,7 @@ def add_comment(session: Session, post: Post, author: User, *, body: str, parent
         errors.setdefault("body", []).append(_l("You posted the same text a moment ago."))
     if errors:
         raise CommunityError(errors)
-    rendered = _render(session, body)
+    rendered = render_text(session, body)
     comment = Comment(post_id=post.id, author_id=author.id, parent_id=parent.id if parent else None, body=body,
                       body_html=rendered.html)
     session.add(comment)
@@ -349,8 +349,8 @@ def edit_comment(session: Session, comment: Comment, editor: User, *, body: str)
         raise CommunityError(errors)
     if body == comment.body:
         return
-    before = _render(session, comment.body).mentions
-    rendered = _render(session, body)
+    before = render_text(session, comment.body).mentions
+    rendered = render_text(session, body)
     comment.body, comment.body_html, comment.edited_at = body, rendered.html, utcnow()
     _notify_mentions(session, comment.post, rendered.mentions - before, editor, comment)
     session.commit()

@@ -80,3 +80,35 @@ document.querySelectorAll(".main-nav").forEach((nav) => {
   window.addEventListener("resize", update);
   update();
 });
+
+// While a new idea's title is typed, list similar ideas (an HTML fragment from the server) so members vote instead of duplicating.
+document.querySelectorAll("input[data-similar-url]").forEach((input) => {
+  const target = document.getElementById(input.dataset.similarTarget);
+  if (!target || !window.fetch) return;
+  const base = input.dataset.similarUrl;
+  const joiner = base.includes("?") ? "&" : "?";
+  let timer;
+  let latest = 0;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const title = input.value.trim();
+      const asked = ++latest; // a slow answer to an older title must not replace a newer one
+      if (title.length < 4) {
+        target.innerHTML = "";
+        return;
+      }
+      fetch(`${base}${joiner}title=${encodeURIComponent(title)}`, { credentials: "same-origin" })
+        .then((response) => (response.ok ? response.text() : ""))
+        .then((html) => {
+          if (asked === latest) target.innerHTML = html;
+        })
+        .catch(() => {});
+    }, 300);
+  });
+});
+
+// Filter menus apply as soon as one is changed (a button stays for browsers without scripts).
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[data-autosubmit]")) event.target.form.requestSubmit();
+});

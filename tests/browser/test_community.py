@@ -43,6 +43,12 @@ def header(page: Page) -> Locator:
     return page.locator("header.site-header")
 
 
+def staff_link(page: Page, name: str) -> None:
+    """Open a page from the header's Staff menu."""
+    header(page).locator("details.staff-menu summary").click()
+    header(page).get_by_role("link", name=name, exact=True).click()
+
+
 def bell(page: Page) -> Locator:
     return header(page).locator("a.bell")
 
@@ -242,7 +248,7 @@ def test_community_journey(live_server: LiveServer, page: Any, size: str, tmp_pa
 
     m: Page = page(size)
     sign_in(m, live, mo, "community-signin-moderator")
-    header(m).get_by_role("link", name="Moderation", exact=True).click()
+    staff_link(m, "Moderation")
     expect(m).to_have_url(live.url + "/moderation")
     report = m.locator("li.report")
     expect(report).to_have_count(1)
@@ -352,7 +358,7 @@ def test_community_tabs_and_questions(live_server: LiveServer, page: Any, size: 
     # Staff: the question queue, answering from it, marking the answer.
     s: Page = page(size)
     sign_in(s, live, staff, "community-signin-staff")
-    header(s).get_by_role("link", name="Questions", exact=True).click()
+    staff_link(s, "Questions")
     expect(s).to_have_url(live.url + "/questions")
     row = s.locator("li.question-row")
     expect(row).to_have_count(1)
@@ -375,7 +381,7 @@ def test_community_tabs_and_questions(live_server: LiveServer, page: Any, size: 
     expect(s.locator("article.comment.is-answer .badge-success")).to_contain_text(re.compile(r"\banswer\b", re.IGNORECASE))
     expect(s.locator(f"article#post-{ids['question']} .post-flags .badge-success")).to_contain_text("Answered")
     snap(s, "community-question-answered")
-    header(s).get_by_role("link", name="Questions", exact=True).click()
+    staff_link(s, "Questions")
     expect(s).to_have_url(live.url + "/questions")
     expect(s.locator("li.question-row")).to_have_count(0)
     expect(s.locator(".empty-state")).to_contain_text("Every question has an answer")

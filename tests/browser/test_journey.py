@@ -38,7 +38,7 @@ def flashes(page: Page) -> Locator:
 
 def open_account_menu(page: Page) -> Locator:
     """Open the account menu in the header (a <details class="menu">) and return its panel."""
-    menu = header(page).locator("details.menu")
+    menu = header(page).locator("details.account-menu")
     if menu.get_attribute("open") is None:
         menu.locator("summary").click()
     panel = menu.locator(".menu-panel")
@@ -50,7 +50,7 @@ def sign_out(page: Page, live: LiveServer) -> None:
     """Use the menu's sign-out button, found by its form (its label depends on the language)."""
     open_account_menu(page).locator("form[action='/logout'] button[type=submit]").click()
     expect(page).to_have_url(live.url + "/")
-    expect(header(page).locator("details.menu")).to_have_count(0)
+    expect(header(page).locator("details.account-menu")).to_have_count(0)
 
 
 def sign_in(page: Page, live: LiveServer, email: str, password: str, *, remember: bool = False, name: str = "login") -> None:
@@ -129,7 +129,7 @@ def test_member_journey(live_server: LiveServer, page: Any, size: str, tmp_path:
     expect(p).to_have_url(live.url + "/feed")  # members land on their feed
     remember = [c for c in p.context.cookies() if c["name"] == "remember_token"]
     assert len(remember) == 1 and remember[0]["httpOnly"] and remember[0]["expires"] > 0
-    expect(header(p).locator("details.menu summary")).to_contain_text("Camille Fan")
+    expect(header(p).locator("details.account-menu summary")).to_contain_text("Camille Fan")
     shot(p, "feed-signed-in")
 
     # 4. Bio and avatar; the avatar shows in the header and on the public profile.
@@ -145,7 +145,7 @@ def test_member_journey(live_server: LiveServer, page: Any, size: str, tmp_path:
     p.get_by_role("button", name="Save profile").click()
     expect(p).to_have_url(live.url + "/account/profile")
     expect(flashes(p)).to_contain_text("Your profile is saved.")
-    header_avatar = header(p).locator("details.menu summary img.avatar")
+    header_avatar = header(p).locator("details.account-menu summary img.avatar")
     expect(header_avatar).to_be_visible()
     expect(header_avatar).to_have_attribute("src", re.compile(r"^/media/avatars/[^/]+\.webp$"))
     assert image_loaded(header_avatar)

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -67,19 +66,6 @@ def stella(established: Callable[..., User]) -> User:
 @pytest.fixture
 def mo(established: Callable[..., User]) -> User:
     return established(display_name="Mo Moderator", username="mo", role=Role.MODERATOR)
-
-
-@pytest.fixture
-def login(app: Flask) -> Callable[[User], FlaskClient]:
-    """A browser of its own, signed in as `user` through the login form."""
-
-    def sign_in(user: User) -> FlaskClient:
-        browser = app.test_client()
-        response = browser.post("/login", data={"email": user.email, "password": "correct horse battery staple"})
-        assert response.status_code == 302, response.get_data(as_text=True)[:1000]
-        return browser
-
-    return sign_in
 
 
 @pytest.fixture

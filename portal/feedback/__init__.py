@@ -1,0 +1,1 @@
+"""The feedback board: ideas, votes, statuses, merges, roadmap and prioritisation."""

@@ -1,0 +1,308 @@
+"""Read side of the feedback board: who sees which board, board listings, an idea with its timeline."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from flask import abort
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from ..accounts.models import User
+from ..fans.tiers import Tier
+from ..timeutil import utcnow
+from .models import Board, Category, Idea, IdeaComment, IdeaEvent, IdeaStatus, Subscription, Visibility, Vote
+
+
+def _signed_in(viewer: User | None) -> bool:
+    return viewer is not None and viewer.is_authenticated
+
+
+def visible_visibilities(viewer: User | None) -> list[Visibility]:
+    """Visitors see public boards, members also members-only boards, superfans and staff every board."""
+    if not _signed_in(viewer):
+        return [Visibility.PUBLIC]
+    if viewer.is_staff or viewer.is_superfan:
+        return list(Visibility)
+    return [Visibility.PUBLIC, Visibility.MEMBERS]
+
+
+def can_see_board(viewer: User | None, board: Board) -> bool:
+    return board.visibility in visible_visibilities(viewer)
+
+
+def visible_boards(session: Session, viewer: User | None) -> list[Board]:
+    return list(session.scalars(select(Board).where(Board.visibility.in_(visible_visibilities(viewer)))
+                                .order_by(Board.position, Board.id)))
+
+
+def visible_board_ids(session: Session, viewer: User | None) -> list[int]:
+    return list(session.scalars(select(Board.id).where(Board.visibility.in_(visible_visibilities(viewer)))))
+
+
+def listed() -> ColumnElement[bool]:
+    """Ideas shown on boards, in search and on the roadmap: not merged away, hidden or deleted."""
+    return Idea.merged_into_id.is_(None) & Idea.hidden_at.is_(None) & Idea.deleted_at.is_(None)
+
+
+def readable_by(viewer: User | None) -> ColumnElement[bool]:
+    """Listed ideas, plus hidden ones for their author and moderators (on boards the viewer sees)."""
+    base = Idea.merged_into_id.is_(None) & Idea.deleted_at.is_(None)
+    if not _signed_in(viewer):
+        return base & Idea.hidden_at.is_(None)
+    if viewer.is_moderator:
+        return base
+    return base & or_(Idea.hidden_at.is_(None), Idea.author_id == viewer.id)
+
+
+# -- boards and ideas ------------------------------------------------------------
+
+PAGE_SIZE = 20
+SORTS = ("trending", "top", "new", "updated")
+ACTIVE = "active"  # the default filter: every status that still takes votes
+ROADMAP_COLUMNS = (IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS, IdeaStatus.DONE)
+ROADMAP_LIMIT = 30
+
+
+@dataclass
+class IdeaPage:
+    ideas: list[Idea]
+    total: int
+    page: int
+    pages: int
+    voted: set[int] = field(default_factory=set)
+
+
+def get_board_or_404(session: Session, slug: str) -> Board:
+    board = session.scalar(select(Board).where(Board.slug == slug[:40]))
+    if board is None:
+        abort(404)
+    return board
+
+
+def _order(sort: str) -> list[Any]:
+    column = {"top": Idea.vote_count, "new": Idea.created_at, "updated": Idea.activity_at}.get(sort, Idea.trending)
+    return [column.desc(), Idea.id.desc()]
+
+
+def status_filter(status: str) -> ColumnElement[bool] | None:
+    if status == "all":
+        return None
+    if status in IdeaStatus.__members__.values() or status in {s.value for s in IdeaStatus}:
+        return Idea.status == IdeaStatus(status)
+    return Idea.status.in_([s for s in IdeaStatus if s.accepts_votes])
+
+
+def page_number(value: Any) -> int:
+    try:
+        return min(max(int(value), 1), 10_000)
+    except (TypeError, ValueError):
+        return 1
+
+
+def id_number(value: Any) -> int | None:
+    """A row id from a query string, or None for anything that is not one (never a page-style fallback to 1)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+def board_query(board: Board, sort: str = "trending", status: str = ACTIVE, category_id: int | None = None) -> Select:
+    """The board's listed ideas in one of the indexed orders: what list_ideas pages through."""
+    conditions = [Idea.board_id == board.id, listed()]
+    if (by_status := status_filter(status)) is not None:
+        conditions.append(by_status)
+    if category_id:
+        conditions.append(Idea.category_id == category_id)
+    return select(Idea).where(*conditions).order_by(*_order(sort))
+
+
+def list_ideas(session: Session, board: Board, viewer: User | None, *, sort: str = "trending", status: str = ACTIVE,
+               category_id: int | None = None, page: int = 1) -> IdeaPage:
+    """A page of the board's listed ideas, in one of the indexed orders, with the viewer's votes."""
+    query = board_query(board, sort, status, category_id)
+    total = session.scalar(query.with_only_columns(func.count(Idea.id)).order_by(None)) or 0
+    pages = max(math.ceil(total / PAGE_SIZE), 1)
+    page = min(page, pages)
+    ideas = list(session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    return IdeaPage(ideas, total, page, pages, voted_ideas(session, viewer, ideas))
+
+
+def voted_ideas(session: Session, viewer: User | None, ideas: list[Idea]) -> set[int]:
+    if not _signed_in(viewer) or not ideas:
+        return set()
+    return set(session.scalars(select(Vote.idea_id).where(Vote.user_id == viewer.id,
+                                                          Vote.idea_id.in_([i.id for i in ideas]))))
+
+
+def get_idea_or_404(session: Session, idea_id: int, viewer: User | None) -> Idea:
+    """The idea if the viewer may read it: merged ones too (the view redirects them), 404 otherwise."""
+    idea = session.get(Idea, idea_id)
+    if idea is None or idea.deleted_at is not None or not can_see_board(viewer, idea.board):
+        abort(404)
+    if idea.hidden_at is not None and not (_signed_in(viewer) and (viewer.is_moderator or viewer.id == idea.author_id)):
+        abort(404)
+    return idea
+
+
+@dataclass
+class Thread:
+    events: list[IdeaEvent]
+    comments: list[IdeaComment]
+    voted: bool
+    subscribed: bool
+    votes: list[Vote]  # for staff: who voted and from where
+
+
+VOTERS_SHOWN = 50
+
+
+def idea_thread(session: Session, idea: Idea, viewer: User | None) -> Thread:
+    """The idea's timeline, its comments, and the viewer's vote and subscription."""
+    events = list(session.scalars(select(IdeaEvent).where(IdeaEvent.idea_id == idea.id)
+                                  .options(selectinload(IdeaEvent.merged_idea))
+                                  .order_by(IdeaEvent.created_at, IdeaEvent.id)))
+    conditions = [IdeaComment.idea_id == idea.id, IdeaComment.deleted_at.is_(None)]
+    if not (_signed_in(viewer) and viewer.is_moderator):
+        conditions.append(IdeaComment.hidden_at.is_(None))
+    comments = list(session.scalars(select(IdeaComment).where(*conditions)
+                                    .options(selectinload(IdeaComment.merged_from))
+                                    .order_by(IdeaComment.created_at, IdeaComment.id)))
+    voted = subscribed = False
+    votes: list[Vote] = []
+    if _signed_in(viewer):
+        voted = session.scalar(select(exists().where(Vote.idea_id == idea.id, Vote.user_id == viewer.id)))
+        row = session.get(Subscription, (viewer.id, idea.id))
+        subscribed = bool(row and row.subscribed)
+        if viewer.is_staff:
+            votes = list(session.scalars(select(Vote).where(Vote.idea_id == idea.id)
+                                         .options(joinedload(Vote.user), joinedload(Vote.recorded_by))
+                                         .order_by(Vote.created_at.desc()).limit(VOTERS_SHOWN)))
+    return Thread(events, comments, voted, subscribed, votes)
+
+
+def roadmap(session: Session, viewer: User | None) -> dict[IdeaStatus, list[Idea]]:
+    """Planned, in progress and recently done ideas from the boards the viewer sees, most wanted first."""
+    boards = visible_board_ids(session, viewer)
+    columns: dict[IdeaStatus, list[Idea]] = {}
+    for status in ROADMAP_COLUMNS:
+        order = [Idea.status_changed_at.desc(), Idea.id.desc()] if status is IdeaStatus.DONE \
+            else [Idea.vote_count.desc(), Idea.id.desc()]
+        columns[status] = list(session.scalars(select(Idea).where(Idea.board_id.in_(boards), Idea.status == status,
+                                                                  listed()).order_by(*order).limit(ROADMAP_LIMIT)))
+    return columns
+
+
+@dataclass
+class ChangelogPage:
+    entries: list[tuple[Idea, IdeaEvent | None]]
+    page: int
+    pages: int
+
+
+def changelog(session: Session, viewer: User | None, page: int = 1) -> ChangelogPage:
+    """Done ideas, newest first, each with the explanation that closed it."""
+    conditions = [Idea.board_id.in_(visible_board_ids(session, viewer)), Idea.status == IdeaStatus.DONE, listed()]
+    total = session.scalar(select(func.count(Idea.id)).where(*conditions)) or 0
+    pages = max(math.ceil(total / PAGE_SIZE), 1)
+    page = min(page, pages)
+    ideas = list(session.scalars(select(Idea).where(*conditions).order_by(Idea.status_changed_at.desc(), Idea.id.desc())
+                                 .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    latest: dict[int, IdeaEvent] = {}
+    if ideas:
+        for event in session.scalars(select(IdeaEvent).where(
+                IdeaEvent.idea_id.in_([i.id for i in ideas]), IdeaEvent.status == IdeaStatus.DONE)
+                .order_by(IdeaEvent.created_at, IdeaEvent.id)):
+            latest[event.idea_id] = event
+    return ChangelogPage([(idea, latest.get(idea.id)) for idea in ideas], page, pages)
+
+
+# -- staff prioritisation ----------------------------------------------------------
+
+PRIORITY_SORTS = ("demand", "votes", "voters", "recent", "superfans", "comments", "priority", "new")
+RECENT_DAYS = 30
+
+
+@dataclass
+class PriorityRow:
+    idea: Idea
+    votes: int
+    voters: int
+    recent: int
+    superfans: int
+    demand: int
+
+
+@dataclass
+class PriorityPage:
+    rows: list[PriorityRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _priority_query(board_id: int | None, category_id: int | None, status: str, sort: str) -> Select:
+    since = utcnow() - timedelta(days=RECENT_DAYS)
+    weight = case(*((User.tier == tier, tier.vote_weight) for tier in Tier), else_=1)
+    tally = (select(Vote.idea_id.label("idea_id"),
+                    func.count(Vote.id).label("votes"),
+                    (func.count(Vote.user_id) + func.count(Vote.customer_email)).label("voters"),
+                    func.sum(case((Vote.created_at >= since, 1), else_=0)).label("recent"),
+                    func.sum(case((User.tier == Tier.SUPERFAN, 1), else_=0)).label("superfans"),
+                    func.sum(weight).label("demand"))
+             .outerjoin(User, User.id == Vote.user_id).group_by(Vote.idea_id).subquery())
+    conditions = [listed()]
+    if board_id:
+        conditions.append(Idea.board_id == board_id)
+    if category_id:
+        conditions.append(Idea.category_id == category_id)
+    if (by_status := status_filter(status)) is not None:
+        conditions.append(by_status)
+    columns = {name: func.coalesce(tally.c[name], 0) for name in ("votes", "voters", "recent", "superfans", "demand")}
+    priority = case((Idea.impact.is_not(None) & Idea.effort.is_not(None), Idea.impact * 1.0 / Idea.effort), else_=-1.0)
+    order = {"comments": Idea.comment_count, "priority": priority, "new": Idea.created_at}.get(sort) \
+        if sort in ("comments", "priority", "new") else columns.get(sort, columns["demand"])
+    return (select(Idea, *(c.label(n) for n, c in columns.items())).outerjoin(tally, tally.c.idea_id == Idea.id)
+            .where(*conditions).order_by(order.desc(), Idea.vote_count.desc(), Idea.id.desc()))
+
+
+def priorities(session: Session, *, board_id: int | None = None, category_id: int | None = None, status: str = ACTIVE,
+               sort: str = "demand", page: int | None = 1) -> PriorityPage:
+    """The most requested ideas with their demand figures; page None gives every row (the CSV export)."""
+    query = _priority_query(board_id, category_id, status, sort)
+    if page is None:
+        rows = session.execute(query).all()
+        return PriorityPage([PriorityRow(*row) for row in rows], len(rows), 1, 1)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(math.ceil(total / PAGE_SIZE), 1)
+    page = min(page, pages)
+    rows = session.execute(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return PriorityPage([PriorityRow(*row) for row in rows], total, page, pages)
+
+
+def all_categories(session: Session) -> list[Category]:
+    return list(session.scalars(select(Category).order_by(Category.name)))
+
+
+def export_member_data(session: Session, member: User) -> dict[str, Any]:
+    """The member's ideas, votes, comments and subscriptions, for the JSON export of their data."""
+    def iso(value: Any) -> str | None:
+        return value.isoformat() + "Z" if value else None
+
+    ideas = session.scalars(select(Idea).where(Idea.author_id == member.id, Idea.deleted_at.is_(None)).order_by(Idea.id))
+    votes = session.execute(select(Vote.idea_id, Vote.created_at, Vote.source).where(Vote.user_id == member.id)
+                            .order_by(Vote.id))
+    comments = session.scalars(select(IdeaComment).where(IdeaComment.author_id == member.id,
+                                                         IdeaComment.deleted_at.is_(None)).order_by(IdeaComment.id))
+    return {
+        "ideas": [{"id": i.id, "board": i.board.name, "title": i.title, "description": i.description,
+                   "status": i.status.value, "votes": i.vote_count, "created_at": iso(i.created_at)} for i in ideas],
+        "votes": [{"idea_id": idea_id, "created_at": iso(when), "source": source.value} for idea_id, when, source in votes],
+        "comments": [{"id": c.id, "idea_id": c.idea_id, "text": c.body, "created_at": iso(c.created_at)} for c in comments],
+        "subscribed_ideas": list(session.scalars(select(Subscription.idea_id).where(
+            Subscription.user_id == member.id, Subscription.subscribed.is_(True)).order_by(Subscription.idea_id))),
+    }

@@ -1,0 +1,469 @@
+"""Feedback rules for members: posting ideas, voting within a budget, comments, subscriptions.
+
+Each public function checks its rules, writes the change, its counters, its engagement
+event and its notifications in one transaction, commits once, and only then does what
+lies outside the database (search index, page cache). A vote first locks the idea's row
+with a conditional UPDATE, so a vote racing a status change or a merge waits for it and
+then sees the idea as it is; the budget is one conditional UPDATE too, so two tabs can
+never spend the same vote twice.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, case, exists, func, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..community.models import Notification, NotificationKind
+from ..community.service import render_text
+from ..errors import ValidationError
+from ..fans import service as fans
+from ..pagecache import invalidate
+from ..timeutil import utcnow
+from . import trending
+from .models import (
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    TITLE_MIN,
+    Board,
+    Category,
+    Idea,
+    IdeaComment,
+    IdeaStatus,
+    Subscription,
+    Vote,
+    VoteBudget,
+)
+
+_DUPLICATE_WINDOW = timedelta(minutes=5)
+
+
+class FeedbackError(ValidationError):
+    """Something asked for breaks a rule; the message says which, keyed by form field."""
+
+
+class VotingClosed(Exception):
+    """The idea is done, declined, merged, hidden or deleted: its votes are frozen."""
+
+
+class NoVotesLeft(Exception):
+    """The member has spent the board's whole vote budget on open ideas."""
+
+    def __init__(self, budget: int):
+        super().__init__(budget)
+        self.budget = budget
+
+
+def refuse(field: str, message: Any) -> FeedbackError:
+    return FeedbackError({field: [message]})
+
+
+def check_can_write(user: User, field: str = "title") -> None:
+    """Suspended or unconfirmed members read and browse, but do not post, vote or comment."""
+    if not user.is_verified:
+        raise refuse(field, _l("Confirm your email address first: we sent you a link."))
+    if user.is_suspended:
+        raise refuse(field, _l("Your account is suspended until %(date)s: %(reason)s",
+                               date=format_datetime(user.suspended_until, "short"), reason=user.suspension_reason))
+
+
+def clean_text(text: str | None, limit: int, errors: dict[str, list[Any]], field: str, *, required: bool = True) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if required and not text:
+        errors.setdefault(field, []).append(_l("Write something first."))
+    elif len(text) > limit:
+        errors.setdefault(field, []).append(_l("Keep it under %(n)s characters (this is %(count)s).", n=limit, count=len(text)))
+    return text
+
+
+def clean_title(title: str | None, errors: dict[str, list[Any]]) -> str:
+    title = " ".join((title or "").split())
+    if len(title) < TITLE_MIN:
+        errors.setdefault("title", []).append(
+            _l("Give your idea a title of at least %(n)s characters, so others can find it.", n=TITLE_MIN))
+    elif len(title) > TITLE_MAX:
+        errors.setdefault("title", []).append(_l("Keep the title under %(n)s characters (this is %(count)s).",
+                                                 n=TITLE_MAX, count=len(title)))
+    return title
+
+
+def _category(board: Board, category_id: int | None, errors: dict[str, list[Any]]) -> Category | None:
+    if not category_id:
+        return None
+    found = next((c for c in board.categories if c.id == category_id), None)
+    if found is None:
+        errors.setdefault("category_id", []).append(_l("Choose one of this board's categories."))
+    return found
+
+
+def page_topics(idea: Idea) -> list[str]:
+    """Cached pages that show an idea: its page, its board, the boards list, the roadmap."""
+    return [f"idea:{idea.id}", f"board:{idea.board.slug}", "boards", "roadmap"]
+
+
+def after_commit(ideas: Iterable[Idea], *, reindex: bool = True) -> None:
+    """Outside the database, once the transaction is safe: search index and page cache."""
+    ideas = list(ideas)
+    topics = {topic for idea in ideas for topic in page_topics(idea)}
+    invalidate(*topics)
+    if reindex:
+        from ..search.service import queue_index
+
+        queue_index([idea.id for idea in ideas])
+
+
+# -- counters and budgets (helpers add to the session; callers commit) ----------
+
+
+ACCEPTING = [status for status in IdeaStatus if status.accepts_votes]
+
+
+def lock_votable(session: Session, idea_id: int, *, touch: bool) -> bool:
+    """Lock the idea's row if it still takes votes (a write, so concurrent votes queue behind it)."""
+    values: dict[str, Any] = {"activity_at": utcnow()} if touch else {"vote_count": Idea.vote_count}
+    result = session.execute(update(Idea).where(
+        Idea.id == idea_id, Idea.status.in_(ACCEPTING), Idea.merged_into_id.is_(None), Idea.hidden_at.is_(None),
+        Idea.deleted_at.is_(None)).values(**values).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def ensure_budget_rows(session: Session, board_id: int, user_ids: Select | list[int]) -> None:
+    """A budget row for every member in `user_ids` on this board (a row is where the spent votes are counted)."""
+    if isinstance(user_ids, list):
+        user_ids = select(User.id).where(User.id.in_(user_ids))
+    wanted = user_ids.subquery()
+    missing = select(wanted.c[0], literal(board_id), literal(0)).where(~exists().where(
+        VoteBudget.user_id == wanted.c[0], VoteBudget.board_id == board_id))
+    try:
+        with session.begin_nested():
+            session.execute(insert(VoteBudget).from_select(["user_id", "board_id", "used"], missing))
+    except IntegrityError:
+        pass  # the same member's other request made the row a moment ago
+
+
+def spend_vote(session: Session, user_id: int, board: Board) -> None:
+    """Take one vote from the member's budget on the board, or raise NoVotesLeft."""
+    ensure_budget_rows(session, board.id, [user_id])
+    conditions = [VoteBudget.user_id == user_id, VoteBudget.board_id == board.id]
+    if board.vote_budget is not None:
+        conditions.append(VoteBudget.used < board.vote_budget)
+    if session.execute(update(VoteBudget).where(*conditions).values(used=VoteBudget.used + 1)).rowcount != 1:
+        raise NoVotesLeft(board.vote_budget or 0)
+
+
+def shift_budgets(session: Session, board_id: int, voters: Select, delta: int) -> None:
+    """Give back (-1) or take again (+1) one vote from each member in `voters`: their idea closed or reopened."""
+    if delta > 0:
+        ensure_budget_rows(session, board_id, voters)
+    used = case((VoteBudget.used + delta < 0, 0), else_=VoteBudget.used + delta)
+    session.execute(update(VoteBudget).where(VoteBudget.board_id == board_id, VoteBudget.user_id.in_(voters))
+                    .values(used=used).execution_options(synchronize_session=False))
+
+
+def member_voters(idea_id: int) -> Select:
+    return select(Vote.user_id).where(Vote.idea_id == idea_id, Vote.user_id.is_not(None))
+
+
+def add_heat(session: Session, idea_id: int, weight: float, when: datetime) -> None:
+    """Add an event to the idea's trending score; call after the row is locked, so the read is current."""
+    score = session.scalar(select(Idea.trending).where(Idea.id == idea_id))
+    session.execute(update(Idea).where(Idea.id == idea_id).values(trending=trending.add(score, weight, when))
+                    .execution_options(synchronize_session=False))
+
+
+def remove_heat(session: Session, idea_id: int, weight: float, when: datetime) -> None:
+    score = session.scalar(select(Idea.trending).where(Idea.id == idea_id))
+    new = trending.remove(score, weight, when)
+    if new is None:  # too little left to subtract precisely: count again from the rows
+        new = recount_heat(session, idea_id)
+    session.execute(update(Idea).where(Idea.id == idea_id).values(trending=new)
+                    .execution_options(synchronize_session=False))
+
+
+def recount_heat(session: Session, idea_id: int) -> float:
+    """The trending score from the idea's votes and visible comments (already flushed)."""
+    created = session.scalar(select(Idea.created_at).where(Idea.id == idea_id))
+    votes = session.scalars(select(Vote.created_at).where(Vote.idea_id == idea_id))
+    comments = session.scalars(select(IdeaComment.created_at).where(
+        IdeaComment.idea_id == idea_id, IdeaComment.deleted_at.is_(None)))
+    events = [(trending.VOTE_WEIGHT, when) for when in votes] + [(trending.COMMENT_WEIGHT, when) for when in comments]
+    return trending.compute(events, created)
+
+
+def subscribe_quietly(session: Session, user_id: int, idea_id: int) -> None:
+    """Subscribe a voter or commenter, unless they once unsubscribed (that choice stays)."""
+    if session.get(Subscription, (user_id, idea_id)) is None:
+        try:
+            with session.begin_nested():
+                session.add(Subscription(user_id=user_id, idea_id=idea_id, subscribed=True))
+        except IntegrityError:
+            pass
+
+
+def notify_subscribers(session: Session, idea_id: int, kind: NotificationKind, actor_id: int | None, *,
+                       detail: str = "", also: Select | None = None, subscribers_of: int | None = None) -> None:
+    """One notification per subscriber (and per member in `also`), counted unread, in two statements.
+
+    The notification links to `idea_id`; the subscribers are those of `subscribers_of` when given.
+    """
+    now = utcnow()
+    people = select(Subscription.user_id).where(Subscription.idea_id == (subscribers_of or idea_id),
+                                                Subscription.subscribed.is_(True))
+    if also is not None:
+        people = people.union(also)
+    people = people.subquery()
+    recipients = select(User.id).where(User.id.in_(select(people.c[0])), User.deleted_at.is_(None))
+    if actor_id is not None:
+        recipients = recipients.where(User.id != actor_id)
+    session.execute(insert(Notification).from_select(
+        ["user_id", "kind", "actor_id", "idea_id", "detail", "created_at"],
+        select(User.id, literal(kind.value), literal(actor_id), literal(idea_id), literal(detail), literal(now))
+        .where(User.id.in_(recipients))))
+    session.execute(update(User).where(User.id.in_(recipients))
+                    .values(unread_notifications=User.unread_notifications + 1)
+                    .execution_options(synchronize_session=False))
+
+
+# -- ideas ---------------------------------------------------------------------
+
+
+def submit_idea(session: Session, board: Board, author: User, *, title: str, description: str = "",
+                category_id: int | None = None) -> tuple[Idea, bool]:
+    """Post an idea, with its author's vote when the budget allows. Returns the idea and whether it got the vote."""
+    check_can_write(author)
+    errors: dict[str, list[Any]] = {}
+    title = clean_title(title, errors)
+    description = clean_text(description, DESCRIPTION_MAX, errors, "description", required=False)
+    category = _category(board, category_id, errors)
+    if not errors and session.scalar(select(exists().where(
+            Idea.author_id == author.id, Idea.board_id == board.id, func.lower(Idea.title) == title.lower(),
+            Idea.deleted_at.is_(None)))):
+        errors.setdefault("title", []).append(_l("You already posted an idea with this title on this board."))
+    if errors:
+        raise FeedbackError(errors)
+    now = utcnow()
+    idea = Idea(board_id=board.id, author_id=author.id, title=title, description=description,
+                description_html=render_text(session, description).html if description else "",
+                category_id=category.id if category else None, created_at=now, activity_at=now,
+                trending=trending.compute([], now))
+    session.add(idea)
+    session.flush()
+    session.execute(update(Board).where(Board.id == board.id).values(idea_count=Board.idea_count + 1))
+    fans.record(session, author.id, "idea_posted", idea_id=idea.id)
+    session.add(Subscription(user_id=author.id, idea_id=idea.id, subscribed=True))
+    voted = True
+    try:
+        with session.begin_nested():
+            spend_vote(session, author.id, board)
+    except NoVotesLeft:
+        voted = False
+    if voted:
+        session.add(Vote(idea_id=idea.id, user_id=author.id, created_at=now))
+        idea.vote_count = 1
+        idea.trending = trending.add(None, trending.VOTE_WEIGHT, now)
+        fans.record(session, author.id, "idea_vote", idea_id=idea.id)
+    session.commit()
+    after_commit([idea])
+    return idea, voted
+
+
+def edit_idea(session: Session, idea: Idea, editor: User, *, title: str, description: str,
+              category_id: int | None) -> None:
+    """The author (or staff) corrects the title, description or category."""
+    if editor.id != idea.author_id and not editor.is_staff:
+        raise refuse("title", _l("Only the author or staff can edit an idea."))
+    check_can_write(editor)
+    if not idea.is_listed:
+        raise refuse("title", _l("This idea was merged, hidden or deleted, so it cannot be changed any more."))
+    errors: dict[str, list[Any]] = {}
+    title = clean_title(title, errors)
+    description = clean_text(description, DESCRIPTION_MAX, errors, "description", required=False)
+    category = _category(idea.board, category_id, errors)
+    if errors:
+        raise FeedbackError(errors)
+    idea.title, idea.description = title, description
+    idea.description_html = render_text(session, description).html if description else ""
+    idea.category_id = category.id if category else None
+    idea.edited_at = utcnow()
+    session.commit()
+    after_commit([idea])
+
+
+def delete_idea(session: Session, idea: Idea, actor: User) -> None:
+    """The author or staff removes an idea; its votes return to the voters' budgets."""
+    if actor.id != idea.author_id and not actor.is_staff:
+        raise refuse("title", _l("Only the author or staff can delete an idea."))
+    if idea.deleted_at is not None:
+        return
+    relist(session, idea, lambda: setattr(idea, "deleted_at", utcnow()))
+    fans.retract(session, idea.author_id, "idea_posted", idea_id=idea.id)
+    session.commit()
+    after_commit([idea])
+
+
+def relist(session: Session, idea: Idea, change: Any) -> None:
+    """Apply a change that takes the idea off its board (deleted, hidden) or puts it back (restored):
+    its voters' budgets and the board's count follow whether it still holds votes and is still listed."""
+    held, listed = idea.holds_votes, idea.is_listed
+    change()
+    session.flush()
+    if held != idea.holds_votes:
+        shift_budgets(session, idea.board_id, member_voters(idea.id), +1 if idea.holds_votes else -1)
+    if listed != idea.is_listed:
+        session.execute(update(Board).where(Board.id == idea.board_id)
+                        .values(idea_count=Board.idea_count + (1 if idea.is_listed else -1)))
+
+
+# -- votes ---------------------------------------------------------------------
+
+
+def cast_vote(session: Session, idea: Idea, voter: User) -> bool:
+    """Add the member's vote. Returns False when they had already voted (nothing changes)."""
+    check_can_write(voter)
+    if session.scalar(select(exists().where(Vote.idea_id == idea.id, Vote.user_id == voter.id))):
+        return False
+    board = idea.board
+    if not lock_votable(session, idea.id, touch=True):
+        session.rollback()
+        raise VotingClosed()
+    try:
+        spend_vote(session, voter.id, board)
+        record_vote(session, idea.id, Vote(idea_id=idea.id, user_id=voter.id))
+    except NoVotesLeft:
+        session.rollback()
+        raise
+    except IntegrityError:
+        session.rollback()  # the member's other tab voted a moment ago: counted once
+        return False
+    subscribe_quietly(session, voter.id, idea.id)
+    session.commit()
+    after_commit([idea], reindex=False)
+    return True
+
+
+def record_vote(session: Session, idea_id: int, vote: Vote) -> None:
+    """Insert a vote on a locked idea and count it (raises IntegrityError for a second vote)."""
+    now = utcnow()
+    vote.created_at = now
+    with session.begin_nested():
+        session.add(vote)
+        session.flush()
+    session.execute(update(Idea).where(Idea.id == idea_id).values(vote_count=Idea.vote_count + 1)
+                    .execution_options(synchronize_session=False))
+    add_heat(session, idea_id, trending.VOTE_WEIGHT, now)
+    if vote.user_id is not None:
+        fans.record(session, vote.user_id, "idea_vote", idea_id=idea_id)
+
+
+def withdraw_vote(session: Session, idea: Idea, voter: User) -> bool:
+    """Take the member's vote back; it returns to their budget. Returns False if there was none."""
+    if not lock_votable(session, idea.id, touch=False):
+        session.rollback()
+        raise VotingClosed()
+    vote = session.scalar(select(Vote).where(Vote.idea_id == idea.id, Vote.user_id == voter.id))
+    if vote is None:
+        session.rollback()
+        return False
+    session.delete(vote)
+    session.flush()
+    session.execute(update(Idea).where(Idea.id == idea.id).values(vote_count=Idea.vote_count - 1)
+                    .execution_options(synchronize_session=False))
+    session.execute(update(VoteBudget).where(VoteBudget.user_id == voter.id, VoteBudget.board_id == idea.board_id,
+                                             VoteBudget.used > 0).values(used=VoteBudget.used - 1))
+    remove_heat(session, idea.id, trending.VOTE_WEIGHT, vote.created_at)
+    fans.retract(session, voter.id, "idea_vote", idea_id=idea.id)
+    session.commit()
+    after_commit([idea], reindex=False)
+    return True
+
+
+def votes_left(session: Session, board: Board, user: User | None) -> int | None:
+    """Votes the member may still cast on the board; None when the board has no budget."""
+    if board.vote_budget is None:
+        return None
+    if user is None or not user.is_authenticated:
+        return board.vote_budget
+    used = session.scalar(select(VoteBudget.used).where(VoteBudget.user_id == user.id, VoteBudget.board_id == board.id))
+    return max(board.vote_budget - (used or 0), 0)
+
+
+def recount_budget(session: Session, board_id: int, user_id: int) -> int:
+    """Votes the member has on the board's ideas that hold votes, counted from the rows (for checks)."""
+    return session.scalar(select(func.count(Vote.id)).join(Idea, Idea.id == Vote.idea_id).where(
+        Vote.user_id == user_id, Idea.board_id == board_id, Idea.status.in_(ACCEPTING), Idea.merged_into_id.is_(None),
+        Idea.hidden_at.is_(None), Idea.deleted_at.is_(None))) or 0
+
+
+# -- comments and subscriptions -------------------------------------------------
+
+
+def add_comment(session: Session, idea: Idea, author: User, *, body: str) -> IdeaComment:
+    """Comment on an idea; the author is subscribed, the other subscribers are told."""
+    check_can_write(author, "body")
+    if not idea.is_listed:
+        raise refuse("body", _l("This idea was merged, hidden or deleted, so it takes no more comments."))
+    errors: dict[str, list[Any]] = {}
+    body = clean_text(body, COMMENT_MAX, errors, "body")
+    if not errors and session.scalar(select(exists().where(
+            IdeaComment.idea_id == idea.id, IdeaComment.author_id == author.id, IdeaComment.body == body,
+            IdeaComment.deleted_at.is_(None), IdeaComment.created_at >= utcnow() - _DUPLICATE_WINDOW))):
+        errors.setdefault("body", []).append(_l("You posted the same comment a moment ago."))
+    if errors:
+        raise FeedbackError(errors)
+    now = utcnow()
+    session.execute(update(Idea).where(Idea.id == idea.id).values(
+        comment_count=Idea.comment_count + 1, activity_at=now).execution_options(synchronize_session=False))
+    comment = IdeaComment(idea_id=idea.id, author_id=author.id, body=body, body_html=render_text(session, body).html,
+                          created_at=now)
+    session.add(comment)
+    session.flush()
+    add_heat(session, idea.id, trending.COMMENT_WEIGHT, now)
+    fans.record(session, author.id, "idea_comment", idea_id=idea.id)
+    subscribe_quietly(session, author.id, idea.id)
+    session.flush()
+    notify_subscribers(session, idea.id, NotificationKind.IDEA_COMMENT, author.id, detail=str(comment.id))
+    session.commit()
+    after_commit([idea], reindex=False)
+    return comment
+
+
+def delete_comment(session: Session, comment: IdeaComment, actor: User) -> None:
+    """The author or a moderator removes a comment."""
+    if actor.id != comment.author_id and not actor.is_moderator:
+        raise refuse("body", _l("Only the author or a moderator can delete a comment."))
+    gone = session.execute(update(IdeaComment).where(IdeaComment.id == comment.id, IdeaComment.deleted_at.is_(None))
+                           .values(deleted_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    if not gone:
+        session.rollback()
+        return  # deleted already, from another tab: counted once
+    session.execute(update(Idea).where(Idea.id == comment.idea_id).values(comment_count=Idea.comment_count - 1)
+                    .execution_options(synchronize_session=False))
+    remove_heat(session, comment.idea_id, trending.COMMENT_WEIGHT, comment.created_at)
+    fans.retract(session, comment.author_id, "idea_comment", idea_id=comment.idea_id, one=True)
+    session.commit()
+    session.refresh(comment)
+    invalidate(f"idea:{comment.idea_id}")
+
+
+def set_subscription(session: Session, idea: Idea, user: User, subscribed: bool) -> None:
+    """Follow an idea's news, or stop."""
+    row = session.get(Subscription, (user.id, idea.id))
+    if row is None:
+        session.add(Subscription(user_id=user.id, idea_id=idea.id, subscribed=subscribed))
+    else:
+        row.subscribed = subscribed
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        session.execute(update(Subscription).where(and_(Subscription.user_id == user.id, Subscription.idea_id == idea.id))
+                        .values(subscribed=subscribed))
+        session.commit()
+

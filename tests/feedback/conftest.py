@@ -1,0 +1,82 @@
+"""Shared fixtures for the feedback board: boards, ideas, voters, staff, signed-in browsers.
+
+Services render Markdown with url_for, so every test here runs inside a test request
+context, the way a view or a job would call them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from portal.accounts.models import Role, User
+from portal.extensions import db
+from portal.fans.tiers import Tier
+from portal.feedback import service, triage
+from portal.feedback.models import Board, Idea, Visibility, Vote, VoteBudget
+
+
+@pytest.fixture(autouse=True)
+def request_context(app: Flask) -> Iterator[None]:
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def make_board(admin: User) -> Callable[..., Board]:
+    counter = iter(range(1, 1000))
+
+    def make(**overrides: Any) -> Board:
+        n = next(counter)
+        values: dict[str, Any] = {"name": f"Board {n}", "slug": f"board-{n}", "description": "",
+                                  "visibility": Visibility.PUBLIC, "vote_budget": 10, "categories": "Tents\nShoes"}
+        values.update(overrides)
+        return triage.save_board(db.session, admin, None, **values)
+
+    return make
+
+
+@pytest.fixture
+def board(make_board: Callable[..., Board]) -> Board:
+    return make_board(name="Product ideas", slug="product-ideas")
+
+
+@pytest.fixture
+def voter(make_member: Callable[..., User]) -> Callable[..., User]:
+    """A verified member, for tests that need many voters."""
+    return lambda **overrides: make_member(**overrides)
+
+
+@pytest.fixture
+def superfan(make_member: Callable[..., User]) -> User:
+    return make_member(display_name="Sophie Superfan", email="sophie@example.com", tier=Tier.SUPERFAN)
+
+
+@pytest.fixture
+def make_idea(board: Board, make_member: Callable[..., User]) -> Callable[..., Idea]:
+    """Post an idea through the service (with its author's vote)."""
+    counter = iter(range(1, 10_000))
+
+    def make(title: str | None = None, *, author: User | None = None, on: Board | None = None, **kwargs: Any) -> Idea:
+        n = next(counter)
+        idea, _voted = service.submit_idea(db.session, on or board, author or make_member(), title=title or f"Idea number {n}",
+                                           **kwargs)
+        return idea
+
+    return make
+
+
+def vote_rows(idea: Idea) -> int:
+    return db.session.scalar(select(func.count(Vote.id)).where(Vote.idea_id == idea.id))
+
+
+def budget_used(user: User, board: Board) -> int:
+    return db.session.scalar(select(VoteBudget.used).where(VoteBudget.user_id == user.id, VoteBudget.board_id == board.id)) or 0
+
+
+@pytest.fixture
+def staff_member(make_member: Callable[..., User]) -> User:
+    return make_member(display_name="Camille Staff", email="camille@example.com", role=Role.STAFF)

@@ -1,0 +1,107 @@
+"""The index gateway on its own: concurrent writers, rebuilds, and reading what was just written."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from portal.search import index
+
+ROOT = Path(__file__).resolve().parents[2]
+
+WRITER = """
+import sys, time
+from pathlib import Path
+from portal.search import index
+
+folder, first, ready, go = Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
+ready.touch()
+while not go.exists():
+    time.sleep(0.01)
+for n in range(first, first + 150):
+    index.update(folder, [{"id": n, "board": 1, "status": "open", "title": f"Tent number {n}", "body": "pegs"}])
+"""
+
+
+def test_two_processes_writing_at_once_both_succeed(tmp_path):
+    """Gunicorn workers and the job consumer are separate processes sharing one index folder."""
+    folder, go = tmp_path / "ideas", tmp_path / "go"
+    index.open_or_create(folder)
+    ready = [tmp_path / "ready-a", tmp_path / "ready-b"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(folder), str(first), str(flag), str(go)],
+                                cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+               for first, flag in ((1, ready[0]), (1001, ready[1]))]
+    try:
+        deadline = time.monotonic() + 60
+        while not all(flag.exists() for flag in ready) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        go.touch()  # both start together, so they really contend for the lock
+        errors = [writer.communicate(timeout=240)[1] for writer in writers]
+    finally:
+        for writer in writers:
+            if writer.poll() is None:
+                writer.kill()
+    assert [writer.returncode for writer in writers] == [0, 0], "\n".join(errors)[-3000:]
+    assert "LockError" not in "".join(errors)
+    found = index.search(folder, "tent", [1], 1, 10)
+    assert found.total == 300
+
+
+def test_two_threads_writing_at_once_both_succeed(tmp_path):
+    """The job consumer runs two worker threads in one process."""
+    folder = tmp_path / "ideas"
+    failures: list[BaseException] = []
+
+    def write(first: int) -> None:
+        try:
+            for n in range(first, first + 40):
+                index.update(folder, [{"id": n, "board": 1, "status": "open", "title": f"Lamp {n}", "body": ""}])
+        except BaseException as error:  # noqa: B036  (reported below, from the main thread)
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(first,)) for first in (1, 1001)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    assert index.search(folder, "lamp", [1], 1, 10).total == 80
+
+
+def test_a_reader_sees_edits_deletions_and_rebuilds_at_once(tmp_path):
+    """The kept searcher is reopened after each commit (whoosh's own refresh() would still show the old documents)."""
+    folder = tmp_path / "ideas"
+    index.update(folder, [{"id": 1, "board": 1, "title": "Red tent", "body": ""},
+                          {"id": 2, "board": 1, "title": "Blue tent", "body": ""}])
+    assert index.search(folder, "tent", [1], 1, 10).total == 2
+    index.update(folder, [{"id": 1, "board": 1, "title": "Red hammock", "body": ""}])
+    assert [hit.id for hit in index.search(folder, "tent", [1], 1, 10).hits] == [2]
+    index.delete(folder, [2])
+    assert index.search(folder, "tent", [1], 1, 10).total == 0
+    assert index.rebuild(folder, [{"id": 3, "board": 1, "title": "Green tent", "body": ""}]) == 1
+    assert index.search(folder, "hammock", [1], 1, 10).total == 0
+    assert [hit.id for hit in index.search(folder, "tent", [1], 1, 10).hits] == [3]
+
+
+def test_no_boards_or_no_words_find_nothing(tmp_path):
+    folder = tmp_path / "ideas"
+    index.update(folder, [{"id": 1, "board": 1, "title": "Tent", "body": ""}])
+    assert index.search(folder, "tent", [], 1, 10).hits == []
+    assert index.search(folder, "tent", [2], 1, 10).hits == [], "a board without ideas is not the same as no filter"
+    assert index.similar(folder, "tent", [2], 5) == []
+    assert index.search(folder, "?! -- ...", [1], 1, 10).hits == []
+    assert index.similar(folder, "tent", [], 5) == []
+    assert index.similar(folder, "tent", [1], 5, exclude_id=1) == []
+
+
+def test_similar_leaves_out_words_most_ideas_share(tmp_path):
+    """Past 100 ideas a word in more than a tenth of them is left out: it says little, and costs a lot to score."""
+    folder = tmp_path / "ideas"
+    index.update(folder, [{"id": n, "board": 1, "title": f"Tent idea {n}", "body": "A better tent."} for n in range(1, 121)])
+    index.update(folder, [{"id": 500, "board": 1, "title": "Tent with a zeppelin print", "body": ""}])
+    assert index.similar(folder, "tent zeppelin", [1], 5) == [500]
+    assert len(index.similar(folder, "tent", [1], 5)) == 5, "a title of common words only still finds ideas"
