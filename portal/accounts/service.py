@@ -24,6 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import images, mail
 from ..errors import ValidationError
+from ..fans.tiers import Tier
 from ..pagecache import invalidate
 from ..timeutil import utcnow
 from .models import USERNAME_PATTERN, AuditEvent, Digest, Role, User, UserSession, handle_from
@@ -431,6 +432,7 @@ def delete_account(session: Session, user: User, *, password: str) -> None:
     user.display_name = "deleted member"
     user.username = f"{DELETED_HANDLE}{user.id}_{secrets.token_hex(3)}"
     user.digest = Digest.OFF
+    user.tier = Tier.MEMBER  # their votes stay, weighing as anyone's
     user.bio = ""
     user.avatar = None
     user.locale = None

@@ -8,10 +8,10 @@ from .models import COMMENT_MAX, DESCRIPTION_MAX, EXPLANATION_MAX, STATUS_LABELS
 
 
 def _int_or_none(value: object) -> int | None:
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
+    """An empty choice is None; anything else must be a number (WTForms turns the ValueError into a field error)."""
+    if value in (None, "", "None"):
         return None
+    return int(value)
 
 
 class IdeaForm(FlaskForm):

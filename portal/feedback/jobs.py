@@ -9,6 +9,7 @@ from ..accounts.models import User
 from ..extensions import db
 from ..jobs import task
 from .models import STATUS_LABELS, Idea, IdeaEvent, Subscription
+from .service import may_see
 
 
 @task(retries=3, retry_delay=30)
@@ -21,7 +22,8 @@ def mail_status_change(event_id: int) -> int:
     people = db.session.scalars(
         select(User).join(Subscription, Subscription.user_id == User.id)
         .where(Subscription.idea_id == idea.id, Subscription.subscribed.is_(True), User.deleted_at.is_(None),
-               User.email_verified_at.is_not(None), User.email_notifications.is_(True), User.id != event.actor_id)
+               User.email_verified_at.is_not(None), User.email_notifications.is_(True), User.id != event.actor_id,
+               may_see(idea.board))
         .order_by(User.id))
     sent = 0
     for person in people:

@@ -15,15 +15,16 @@ from typing import Any
 
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, exists, func, insert, literal, select, update
+from sqlalchemy import Select, and_, case, exists, func, insert, literal, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..accounts.models import User
+from ..accounts.models import Role, User
 from ..community.models import Notification, NotificationKind
 from ..community.service import render_text
 from ..errors import ValidationError
 from ..fans import service as fans
+from ..fans.tiers import Tier
 from ..pagecache import invalidate
 from ..timeutil import utcnow
 from . import trending
@@ -38,6 +39,7 @@ from .models import (
     IdeaComment,
     IdeaStatus,
     Subscription,
+    Visibility,
     Vote,
     VoteBudget,
 )
@@ -103,15 +105,16 @@ def _category(board: Board, category_id: int | None, errors: dict[str, list[Any]
     return found
 
 
-def page_topics(idea: Idea) -> list[str]:
-    """Cached pages that show an idea: its page, its board, the boards list, the roadmap."""
-    return [f"idea:{idea.id}", f"board:{idea.board.slug}", "boards", "roadmap"]
+def page_topics(idea: Idea, listing: bool = False) -> list[str]:
+    """Cached pages that show an idea: its page, its board, the roadmap and changelog (which show
+    votes), and with `listing` (the idea joined or left its board) the boards list and its counts."""
+    return [f"idea:{idea.id}", f"board:{idea.board.slug}", "roadmap", *(["boards"] if listing else [])]
 
 
-def after_commit(ideas: Iterable[Idea], *, reindex: bool = True) -> None:
+def after_commit(ideas: Iterable[Idea], *, reindex: bool = True, listing: bool = False) -> None:
     """Outside the database, once the transaction is safe: search index and page cache."""
     ideas = list(ideas)
-    topics = {topic for idea in ideas for topic in page_topics(idea)}
+    topics = {topic for idea in ideas for topic in page_topics(idea, listing)}
     invalidate(*topics)
     if reindex:
         from ..search.service import queue_index
@@ -207,6 +210,13 @@ def subscribe_quietly(session: Session, user_id: int, idea_id: int) -> None:
             pass
 
 
+def may_see(board: Board) -> Any:
+    """The members who may read this board (a board made private later, a member who lost their tier)."""
+    if board.visibility is not Visibility.SUPERFANS:
+        return true()
+    return or_(User.role.in_([Role.STAFF, Role.ADMIN]), User.tier == Tier.SUPERFAN)
+
+
 def notify_subscribers(session: Session, idea_id: int, kind: NotificationKind, actor_id: int | None, *,
                        detail: str = "", also: Select | None = None, subscribers_of: int | None = None) -> None:
     """One notification per subscriber (and per member in `also`), counted unread, in two statements.
@@ -219,7 +229,8 @@ def notify_subscribers(session: Session, idea_id: int, kind: NotificationKind, a
     if also is not None:
         people = people.union(also)
     people = people.subquery()
-    recipients = select(User.id).where(User.id.in_(select(people.c[0])), User.deleted_at.is_(None))
+    recipients = select(User.id).where(User.id.in_(select(people.c[0])), User.deleted_at.is_(None),
+                                       may_see(session.get(Idea, idea_id).board))
     if actor_id is not None:
         recipients = recipients.where(User.id != actor_id)
     session.execute(insert(Notification).from_select(
@@ -270,7 +281,7 @@ def submit_idea(session: Session, board: Board, author: User, *, title: str, des
         idea.trending = trending.add(None, trending.VOTE_WEIGHT, now)
         fans.record(session, author.id, "idea_vote", idea_id=idea.id)
     session.commit()
-    after_commit([idea])
+    after_commit([idea], listing=True)
     return idea, voted
 
 
@@ -300,25 +311,44 @@ def delete_idea(session: Session, idea: Idea, actor: User) -> None:
     """The author or staff removes an idea; its votes return to the voters' budgets."""
     if actor.id != idea.author_id and not actor.is_staff:
         raise refuse("title", _l("Only the author or staff can delete an idea."))
-    if idea.deleted_at is not None:
+    def change() -> bool:
+        if idea.deleted_at is not None:
+            return False  # deleted already, from another tab
+        idea.deleted_at = utcnow()
+        return True
+
+    if not relist(session, idea, change):
+        session.rollback()
         return
-    relist(session, idea, lambda: setattr(idea, "deleted_at", utcnow()))
     fans.retract(session, idea.author_id, "idea_posted", idea_id=idea.id)
     session.commit()
-    after_commit([idea])
+    after_commit([idea], listing=True)
 
 
-def relist(session: Session, idea: Idea, change: Any) -> None:
+def relist(session: Session, idea: Idea, change: Any) -> bool:
     """Apply a change that takes the idea off its board (deleted, hidden) or puts it back (restored):
-    its voters' budgets and the board's count follow whether it still holds votes and is still listed."""
+    its voters' budgets and the board's count follow whether it still holds votes and is still listed.
+
+    The row is locked and read again first, so two tabs (or a status change racing a hide) see
+    each other's result; `change` returns False when, seen fresh, there is nothing to do."""
+    lock(session, idea)
     held, listed = idea.holds_votes, idea.is_listed
-    change()
+    if not change():
+        return False
     session.flush()
     if held != idea.holds_votes:
         shift_budgets(session, idea.board_id, member_voters(idea.id), +1 if idea.holds_votes else -1)
     if listed != idea.is_listed:
         session.execute(update(Board).where(Board.id == idea.board_id)
                         .values(idea_count=Board.idea_count + (1 if idea.is_listed else -1)))
+    return True
+
+
+def lock(session: Session, idea: Idea) -> None:
+    """Lock the idea's row (a no-op write) and read it again, as another request may just have changed it."""
+    session.execute(update(Idea).where(Idea.id == idea.id).values(vote_count=Idea.vote_count)
+                    .execution_options(synchronize_session=False))
+    session.refresh(idea)
 
 
 # -- votes ---------------------------------------------------------------------
@@ -418,8 +448,13 @@ def add_comment(session: Session, idea: Idea, author: User, *, body: str) -> Ide
     if errors:
         raise FeedbackError(errors)
     now = utcnow()
-    session.execute(update(Idea).where(Idea.id == idea.id).values(
-        comment_count=Idea.comment_count + 1, activity_at=now).execution_options(synchronize_session=False))
+    counted = session.execute(update(Idea).where(Idea.id == idea.id, Idea.merged_into_id.is_(None), Idea.hidden_at.is_(None),
+                                                 Idea.deleted_at.is_(None))
+                              .values(comment_count=Idea.comment_count + 1, activity_at=now)
+                              .execution_options(synchronize_session=False)).rowcount
+    if not counted:  # merged, hidden or deleted a moment ago
+        session.rollback()
+        raise refuse("body", _l("This idea was merged, hidden or deleted, so it takes no more comments."))
     comment = IdeaComment(idea_id=idea.id, author_id=author.id, body=body, body_html=render_text(session, body).html,
                           created_at=now)
     session.add(comment)
@@ -449,7 +484,7 @@ def delete_comment(session: Session, comment: IdeaComment, actor: User) -> None:
     fans.retract(session, comment.author_id, "idea_comment", idea_id=comment.idea_id, one=True)
     session.commit()
     session.refresh(comment)
-    invalidate(f"idea:{comment.idea_id}")
+    after_commit([session.get(Idea, comment.idea_id)], reindex=False)  # the board shows comment counts too
 
 
 def set_subscription(session: Session, idea: Idea, user: User, subscribed: bool) -> None:

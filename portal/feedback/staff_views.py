@@ -14,7 +14,7 @@ from flask_login import current_user
 from ..accounts.models import Role
 from ..errors import apply_errors
 from ..extensions import db
-from ..security import role_required
+from ..security import role_required, safe_next
 from . import forms, queries, service, triage
 from .models import STATUS_LABELS, Board, Idea
 from .views import bp, render_idea
@@ -130,9 +130,15 @@ def estimates(idea_id: int):
     """Set impact and effort, which give the priority score."""
     item = _idea(idea_id)
     form = forms.EstimateForm()
-    form.validate_on_submit()
+    back = safe_next(request.form.get("next"))
+    if not form.validate_on_submit():
+        flash(_("Choose impact and effort from 1 to 5, or “–” for none. Nothing was changed."), "danger")
+        return redirect(back) if back else _to_idea(item)
+    # A field the form did not send keeps its value: only what was chosen changes.
+    impact = form.impact.data if "impact" in request.form else item.impact
+    effort = form.effort.data if "effort" in request.form else item.effort
     try:
-        triage.set_estimates(db.session, item, current_user, impact=form.impact.data, effort=form.effort.data)
+        triage.set_estimates(db.session, item, current_user, impact=impact, effort=effort)
     except service.FeedbackError as error:
         db.session.rollback()
         for messages in error.errors.values():
@@ -140,10 +146,7 @@ def estimates(idea_id: int):
                 flash(str(message), "danger")
     else:
         flash(_("Impact and effort are saved."), "success")
-    next_url = request.form.get("next", "")
-    if next_url.startswith(url_for("feedback.priorities")):
-        return redirect(next_url)
-    return _to_idea(item)
+    return redirect(back) if back else _to_idea(item)
 
 
 @bp.post("/ideas/<int:idea_id>/hide")
@@ -193,7 +196,8 @@ def priorities_csv():
                      "superfan_votes", "demand", "comments", "impact", "effort", "priority", "created", "url"])
     for row in page.rows:
         idea = row.idea
-        writer.writerow([idea.id, _spreadsheet_safe(idea.title), idea.board.name, idea.category.name if idea.category else "",
+        writer.writerow([idea.id, _spreadsheet_safe(idea.title), _spreadsheet_safe(idea.board.name),
+                         _spreadsheet_safe(idea.category.name) if idea.category else "",
                          idea.status.value, row.votes, row.voters, row.recent, row.superfans, row.demand,
                          idea.comment_count, idea.impact or "", idea.effort or "", idea.priority or "",
                          idea.created_at.date().isoformat(), url_for("feedback.idea", idea_id=idea.id, _external=True)])

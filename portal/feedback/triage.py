@@ -93,12 +93,13 @@ def change_status(session: Session, idea: Idea, actor: User, *, status: IdeaStat
     if errors:
         raise FeedbackError(errors)
     old, now = idea.status, utcnow()
-    changed = session.execute(update(Idea).where(Idea.id == idea.id, Idea.status == old)
+    changed = session.execute(update(Idea).where(Idea.id == idea.id, Idea.status == old, Idea.merged_into_id.is_(None),
+                                                 Idea.hidden_at.is_(None), Idea.deleted_at.is_(None))
                               .values(status=new, status_changed_at=now, activity_at=now)
                               .execution_options(synchronize_session=False)).rowcount
     if not changed:
         session.rollback()
-        raise refuse("status", _l("Someone changed this idea's status a moment ago. Look again, then try."))
+        raise refuse("status", _l("Someone changed this idea a moment ago. Look again, then try."))
     if old.accepts_votes != new.accepts_votes:
         shift_budgets(session, idea.board_id, member_voters(idea.id), -1 if old.accepts_votes else +1)
     html = render_text(session, text).html
@@ -151,13 +152,19 @@ def set_hidden(session: Session, idea: Idea, actor: User, hidden: bool) -> None:
     """A moderator hides an idea (its votes return to the budgets) or restores it."""
     if not actor.is_moderator:
         raise refuse("title", _l("Only moderators can hide ideas."))
-    if hidden == (idea.hidden_at is not None):
+    def change() -> bool:
+        if hidden == (idea.hidden_at is not None):
+            return False  # seen fresh, it is already so
+        idea.hidden_at = utcnow() if hidden else None
+        return True
+
+    if not relist(session, idea, change):
+        session.rollback()
         return
-    relist(session, idea, lambda: setattr(idea, "hidden_at", utcnow() if hidden else None))
     session.add(AuditEvent(actor_id=actor.id, target_user_id=idea.author_id,
                            action="idea.hide" if hidden else "idea.restore", details={"idea": idea.id}))
     session.commit()
-    after_commit([idea])
+    after_commit([idea], listing=True)
 
 
 # -- merging -------------------------------------------------------------------
@@ -175,6 +182,9 @@ def merge_ideas(session: Session, duplicate: Idea, original: Idea, actor: User, 
         raise refuse("original_id", _l("This idea was already merged."))
     if not original.is_listed or not duplicate.is_listed:
         raise refuse("original_id", _l("Hidden or deleted ideas cannot be merged."))
+    if original.board.visibility is not duplicate.board.visibility:
+        # Its comments and title would show where its readers were not meant to be, or its voters lose sight of their vote.
+        raise refuse("original_id", _l("Merge only between boards that the same people can see."))
     text = (explanation or "").strip()
     if len(text) > EXPLANATION_MAX:
         raise refuse("explanation", _l("Keep the explanation under %(n)s characters (this is %(count)s).",
@@ -237,7 +247,7 @@ def merge_ideas(session: Session, duplicate: Idea, original: Idea, actor: User, 
     session.commit()
     session.refresh(duplicate)
     session.refresh(original)
-    after_commit([duplicate, original])
+    after_commit([duplicate, original], listing=True)
 
 
 def _move_events(session: Session, from_id: int, to_id: int, user_ids: list[int]) -> None:
@@ -335,6 +345,8 @@ def save_board(session: Session, actor: User, board: Board | None, *, name: str,
         errors.setdefault("visibility", []).append(_l("Choose who may see the board."))
     if vote_budget is not None and not 1 <= vote_budget <= 1000:
         errors.setdefault("vote_budget", []).append(_l("Choose from 1 to 1,000 votes, or leave it empty for no limit."))
+    if not -10_000 <= (position or 0) <= 10_000:
+        errors.setdefault("position", []).append(_l("Choose a position from -10,000 to 10,000 (lower comes first)."))
     names = list(dict.fromkeys(" ".join(line.split()) for line in (categories or "").splitlines() if line.strip()))
     if len(names) > CATEGORIES_MAX or any(len(n) > 40 for n in names):
         errors.setdefault("categories", []).append(
@@ -352,7 +364,8 @@ def save_board(session: Session, actor: User, board: Board | None, *, name: str,
     session.flush()
     session.add(AuditEvent(actor_id=actor.id, action="board.save", details={"board": board.id, "name": name}))
     session.commit()
-    invalidate("boards", f"board:{old_slug}", f"board:{slug}", "roadmap")
+    # Every feedback page shows board names, and visibility decides who may read them.
+    invalidate("boards", f"board:{old_slug}", f"board:{slug}", "roadmap", "feedback-settings")
     return board
 
 

@@ -19,6 +19,7 @@ from .models import STATUS_LABELS, Board, Idea, IdeaComment, Visibility
 
 bp = Blueprint("feedback", __name__)
 login_required = role_required(Role.MEMBER)
+SETTINGS = "feedback-settings"  # boards' names, visibility and categories, changed by admins
 
 
 def _viewer() -> User | None:
@@ -50,14 +51,14 @@ def _category_choices(board: Board) -> list[SelectChoice]:
 
 
 @bp.get("/boards")
-@anonymous_page(lambda: ["boards"])
+@anonymous_page(lambda: ["boards", SETTINGS])
 def boards():
     """Every board the viewer may see, with its newest ideas."""
     return render_template("feedback/boards.html", boards=queries.visible_boards(db.session, _viewer()))
 
 
 @bp.get("/boards/<slug>")
-@anonymous_page(lambda slug: [f"board:{slug}"])
+@anonymous_page(lambda slug: [f"board:{slug}", SETTINGS])
 def board(slug: str):
     """A board's ideas: trending, top, new or recently updated, by status and category."""
     found = _board_for_viewer(slug)
@@ -121,7 +122,7 @@ def render_idea(idea: Idea, **forms_given: Any) -> str:
 
 
 @bp.get("/ideas/<int:idea_id>")
-@anonymous_page(lambda idea_id: [f"idea:{idea_id}"])
+@anonymous_page(lambda idea_id: [f"idea:{idea_id}", SETTINGS])
 def idea(idea_id: int):
     """An idea with its votes, status timeline, official response and comments."""
     if not current_user.is_authenticated:
@@ -256,14 +257,14 @@ def subscription(idea_id: int):
 
 
 @bp.get("/roadmap")
-@anonymous_page(lambda: ["roadmap", "boards"])
+@anonymous_page(lambda: ["roadmap", SETTINGS])
 def roadmap():
     """What is planned, in progress and recently done."""
     return render_template("feedback/roadmap.html", columns=queries.roadmap(db.session, _viewer()))
 
 
 @bp.get("/changelog")
-@anonymous_page(lambda: ["roadmap", "boards"])
+@anonymous_page(lambda: ["roadmap", SETTINGS])
 def changelog():
     """Done ideas, newest first, with the explanation that closed each."""
     page = queries.changelog(db.session, _viewer(), queries.page_number(request.args.get("page")))

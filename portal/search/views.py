@@ -19,6 +19,7 @@ def _viewer() -> User | None:
 
 
 @bp.get("/ideas/search")
+@limiter.limit("120 per minute")
 def search():
     """Search the ideas of every board the viewer may see, or of one board."""
     text = request.args.get("q", "")[:MAX_CHARS]  # the index reads no further; the form shows what was used

@@ -16,6 +16,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 from portal.accounts import service
 from portal.accounts.models import AuditEvent, Role, User, UserSession
 from portal.extensions import db
+from portal.fans.tiers import Tier
 from portal.timeutil import utcnow
 
 PASSWORD = "correct horse battery staple"  # the password conftest gives every member
@@ -321,6 +322,14 @@ def test_delete_erases_personal_data_and_frees_the_address(member):
     again = service.register(db.session, email="marie@example.com", display_name="Marie", password=PASSWORD)
     assert again.id != member.id
 
+
+def test_delete_makes_a_superfan_or_staff_member_a_plain_member(make_member):
+    fan = make_member(tier=Tier.SUPERFAN, role=Role.STAFF)
+
+    service.delete_account(db.session, fan, password=PASSWORD)
+
+    db.session.expire_all()
+    assert (fan.tier, fan.role) == (Tier.MEMBER, Role.MEMBER)
 
 def test_delete_needs_the_password(member):
     with pytest.raises(service.AccountError):

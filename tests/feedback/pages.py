@@ -29,6 +29,11 @@ def vote_counts(text: str) -> list[int]:
     return [int(n) for n in re.findall(r'class="vote-count">\s*(\d+)\s*<', text)]
 
 
+def comment_counts(text: str) -> list[int]:
+    """The comment counts shown beside each idea of a listing, in page order."""
+    return [int(n) for n in re.findall(r'icon-comment".*?</svg>\s*(\d+)\s*<', text, re.S)]
+
+
 def titles_in_order(text: str, *titles: str) -> list[str]:
     """The given titles sorted by where they first appear on the page (absent ones left out)."""
     return sorted((t for t in titles if t in text), key=text.index)

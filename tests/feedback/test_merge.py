@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.community.models import NotificationKind
 from portal.extensions import db
 from portal.fans.models import EngagementEvent
+from portal.fans.tiers import Tier
 from portal.feedback import service, triage
 from portal.feedback.models import EXPLANATION_MAX, IdeaComment, IdeaEvent, IdeaEventKind
 
@@ -162,3 +163,29 @@ def test_the_ledger_keeps_one_vote_event_per_vote(pair, staff):
     vote_events = db.session.scalar(select(db.func.count(EngagementEvent.id)).where(
         EngagementEvent.kind == "idea_vote", EngagementEvent.idea_id == p.original.id))
     assert vote_events == vote_rows(p.original) == 4
+
+
+@pytest.mark.parametrize(("duplicate_sees", "original_sees"), [
+    ("public", "superfans"), ("superfans", "public"), ("members", "superfans"), ("superfans", "members"),
+    ("public", "members"), ("members", "public")])
+def test_no_merge_between_boards_that_different_people_see(make_board, make_idea, make_member, staff, duplicate_sees,
+                                                           original_sees):
+    fan = make_member(tier=Tier.SUPERFAN)
+    duplicate = make_idea("Codename Falcon jacket", author=fan, on=make_board(visibility=duplicate_sees))
+    original = make_idea("A warmer jacket", author=fan, on=make_board(visibility=original_sees))
+    service.add_comment(db.session, duplicate, fan, body="The zipper is titanium.")
+
+    refused(lambda: merge(duplicate, original, staff), "original_id", "same people can see")
+
+    assert fresh(duplicate).merged_into_id is None and fresh(original).comment_count == 0
+
+
+@pytest.mark.parametrize("visibility", ["public", "members", "superfans"])
+def test_a_merge_between_two_boards_that_the_same_people_see_works(make_board, make_idea, make_member, staff, visibility):
+    fan = make_member(tier=Tier.SUPERFAN)
+    duplicate = make_idea("Codename Falcon jacket", author=fan, on=make_board(visibility=visibility))
+    original = make_idea("A warmer jacket", author=make_member(tier=Tier.SUPERFAN), on=make_board(visibility=visibility))
+
+    merge(duplicate, original, staff)
+
+    assert fresh(duplicate).merged_into_id == original.id and fresh(original).vote_count == 2

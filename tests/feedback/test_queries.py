@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import update
 from werkzeug.exceptions import NotFound
 
+from portal.accounts import service as accounts
 from portal.extensions import db
 from portal.fans.tiers import Tier
 from portal.feedback import queries, service, triage
@@ -18,6 +19,7 @@ from portal.timeutil import utcnow
 from .helpers import set_status
 
 NOW = utcnow()
+PASSWORD = "correct horse battery staple"  # the password conftest gives every member
 
 
 def plant(board, author, n=1, **values):
@@ -186,6 +188,16 @@ def test_priorities_count_votes_voters_recent_votes_superfans_and_demand(demand)
         "y": (3, 3, 3, 2, 1 + 3 + 3),
         "z": (4, 1, 4, 0, 4)}
 
+
+def test_a_deleted_superfans_votes_weigh_as_anyones(demand, superfan):
+    service.cast_vote(db.session, demand[2], superfan)
+    assert figures(queries.priorities(db.session))["z"] == (5, 2, 5, 1, 4 + 3)
+
+    accounts.delete_account(db.session, superfan, password=PASSWORD)
+
+    db.session.expire_all()
+    assert figures(queries.priorities(db.session)) == {  # the votes stay, weighing 1 like anyone's
+        "x": (5, 4, 4, 0, 1 + 2 + 1 + 1 + 1), "y": (3, 3, 3, 1, 1 + 1 + 3), "z": (5, 2, 5, 0, 4 + 1)}
 
 @pytest.mark.parametrize(("sort", "order"), [("demand", "xyz"), ("votes", "xzy"), ("voters", "xyz"),
                                              ("priority", "zyx"), ("superfans", "yxz")])

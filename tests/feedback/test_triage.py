@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from portal.accounts.models import AuditEvent
-from portal.community.models import NotificationKind
+from portal.accounts.models import AuditEvent, Role, User
+from portal.community.models import Notification, NotificationKind
 from portal.extensions import db
+from portal.fans.tiers import Tier
 from portal.feedback import service, triage
-from portal.feedback.models import EXPLANATION_MAX, Idea, IdeaEvent, IdeaEventKind, IdeaStatus, Vote, VoteSource
+from portal.feedback.models import EXPLANATION_MAX, Idea, IdeaEvent, IdeaEventKind, IdeaStatus, Visibility, Vote, VoteSource
 from portal.feedback.service import VotingClosed
 
 from .conftest import budget_used, vote_rows
@@ -104,6 +105,33 @@ def test_unverified_and_unsubscribed_followers_get_no_email(make_idea, make_memb
     set_status(idea, staff, "declined", "Not for us.")
     assert [m["To"] for m in mailbox()] == [idea.author.email]
 
+
+
+def test_subscribers_who_may_no_longer_see_a_superfans_board_are_not_told(board, make_member, staff, admin, mailbox):
+    """A member who followed the idea before its board became superfans-only, and a superfan who lost the
+    tier since, hear nothing more of it; superfans and staff still do, by notification and email."""
+    author, fan, lapsed, follower = (make_member(tier=Tier.SUPERFAN), make_member(tier=Tier.SUPERFAN),
+                                     make_member(tier=Tier.SUPERFAN), make_member())
+    colleague = make_member(role=Role.STAFF)
+    idea, _ = service.submit_idea(db.session, board, author, title="Heated tent floor")
+    for person in (fan, lapsed):
+        service.cast_vote(db.session, idea, person)
+    for person in (follower, colleague):
+        service.set_subscription(db.session, idea, person, True)
+    triage.save_board(db.session, admin, board, name=board.name, slug=board.slug, description="",
+                      visibility=Visibility.SUPERFANS, vote_budget=10, categories="")
+    db.session.execute(update(User).where(User.id == lapsed.id).values(tier=Tier.MEMBER))
+    db.session.commit()
+
+    set_status(idea, staff, "planned", "Coming in the winter range.")
+    service.add_comment(db.session, idea, fan, body="Can't wait.")
+
+    told = {kind: {n.user_id for n in db.session.scalars(select(Notification).where(Notification.kind == kind))}
+            for kind in (NotificationKind.IDEA_STATUS, NotificationKind.IDEA_COMMENT)}
+    assert told[NotificationKind.IDEA_STATUS] == {author.id, fan.id, colleague.id}
+    assert told[NotificationKind.IDEA_COMMENT] == {author.id, colleague.id}
+    assert sorted(m["To"] for m in mailbox()) == sorted([author.email, fan.email, colleague.email])
+    assert unread(follower) == unread(lapsed) == 0
 
 # -- votes on behalf of customers ---------------------------------------------------
 
@@ -239,9 +267,16 @@ def test_only_admins_manage_boards(staff):
                                                   ({"slug": "t" * 41}, "slug"), ({"slug": "product-ideas"}, "slug"),
                                                   ({"vote_budget": 0}, "vote_budget"), ({"vote_budget": 1001}, "vote_budget"),
                                                   ({"name": "x"}, "name"), ({"visibility": "secret"}, "visibility"),
-                                                  ({"categories": "\n".join(f"C{n}" for n in range(21))}, "categories")])
+                                                  ({"categories": "\n".join(f"C{n}" for n in range(21))}, "categories"),
+                                                  ({"position": 10_001}, "position"), ({"position": -10_001}, "position"),
+                                                  ({"position": 99_999_999_999}, "position")])
 def test_a_bad_board_is_refused(board, admin, overrides, field):
     refused(lambda: save(admin, **overrides), field)
+
+
+@pytest.mark.parametrize("position", [-10_000, 10_000])
+def test_positions_at_the_limits_are_accepted(admin, position):
+    assert fresh(save(admin, position=position)).position == position
 
 
 def test_a_board_keeps_its_slug_when_saved_again(board, admin):

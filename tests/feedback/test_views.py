@@ -13,7 +13,7 @@ from portal.feedback import triage
 from portal.feedback.models import Idea, IdeaComment, IdeaStatus, Visibility
 
 from .helpers import fresh, rows, set_status, snapshot
-from .pages import field_errors, flashes, page, vote_counts, words
+from .pages import comment_counts, field_errors, flashes, page, vote_counts, words
 
 # -- posting an idea -----------------------------------------------------------------------
 
@@ -378,6 +378,19 @@ def test_visitors_see_a_new_vote_at_once_on_cached_pages(board, make_idea, membe
 
     for path in paths:
         assert vote_counts(page(client.get(path))) == [2], path
+
+
+def test_visitors_see_a_deleted_comment_uncounted_on_the_cached_board(board, make_idea, member, login, client):
+    idea = make_idea("Lighter cooking stove")
+    browser = login(member)
+    browser.post(f"/ideas/{idea.id}/comments", data={"body": "Yes, with a wind shield."})
+    comment = db.session.scalar(select(IdeaComment))
+    assert comment_counts(page(client.get(f"/boards/{board.slug}"))) == [1]  # now in the visitors' cache
+
+    browser.post(f"/ideas/comments/{comment.id}/delete")
+
+    assert fresh(idea).comment_count == 0
+    assert comment_counts(page(client.get(f"/boards/{board.slug}"))) == [0]
 
 
 @pytest.mark.parametrize("query", ["page=abc", "page=-3", "page=99999999999999999999", "sort=evil", "sort=", "status=nope",

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.community.models import Notification
 from portal.extensions import db
 from portal.fans.tiers import Tier
-from portal.feedback import service
+from portal.feedback import service, triage
 from portal.feedback.models import Board, Idea, IdeaStatus, Visibility, Vote, VoteSource
 
 from .helpers import fresh, rows, set_status, snapshot
@@ -184,6 +184,43 @@ def test_an_estimate_out_of_range_is_refused(board, make_idea, staff, login):
     assert fresh(idea).impact is None
 
 
+
+def test_an_estimate_that_is_not_a_number_is_refused_and_changes_nothing(board, make_idea, staff, login):
+    idea = make_idea("Repair kits in the box")
+    triage.set_estimates(db.session, idea, staff, impact=3, effort=2)
+
+    response = login(staff).post(f"/ideas/{idea.id}/estimates", data={"impact": "abc", "effort": "4"},
+                                 follow_redirects=True)
+
+    assert "Choose impact and effort from 1 to 5, or “–” for none. Nothing was changed." in flashes(response)
+    assert (fresh(idea).impact, idea.effort, idea.priority) == (3, 2, 1.5)
+
+
+def test_an_estimate_sent_alone_keeps_the_other(board, make_idea, staff, login):
+    idea = make_idea("Repair kits in the box")
+    triage.set_estimates(db.session, idea, staff, impact=3, effort=2)
+    browser = login(staff)
+
+    browser.post(f"/ideas/{idea.id}/estimates", data={"impact": "5"})
+    assert (fresh(idea).impact, idea.effort) == (5, 2)
+    browser.post(f"/ideas/{idea.id}/estimates", data={"effort": "1"})
+    assert (fresh(idea).impact, idea.effort, idea.priority) == (5, 1, 5.0)
+    browser.post(f"/ideas/{idea.id}/estimates", data={"impact": "", "effort": "1"})  # "–" clears it
+    assert (fresh(idea).impact, idea.effort) == (None, 1)
+
+
+@pytest.mark.parametrize("data", [{"impact": "4", "effort": "2"}, {"impact": "abc"}], ids=["saved", "refused"])
+def test_estimates_return_to_a_page_of_this_site_only(board, make_idea, staff, login, data):
+    idea = make_idea("Repair kits in the box")
+    browser = login(staff)
+
+    for target in ("//evil.example/staff/priorities", "https://evil.example/staff/priorities", "/\\evil.example",
+                   "/\tevil.example"):
+        response = browser.post(f"/ideas/{idea.id}/estimates", data={**data, "next": target})
+        assert response.headers["Location"] == f"/ideas/{idea.id}", target
+    back = browser.post(f"/ideas/{idea.id}/estimates", data={**data, "next": f"/boards/{board.slug}?sort=top"})
+    assert back.headers["Location"] == f"/boards/{board.slug}?sort=top"
+
 # -- the priorities table and its export ----------------------------------------------------
 
 
@@ -260,6 +297,17 @@ def test_the_csv_export_never_writes_a_formula(board, make_idea, staff, login, c
     assert title in page(client.get(f"/ideas/{idea.id}"))  # the page shows the title as it was written
 
 
+
+def test_the_csv_export_never_writes_a_formula_from_a_board_or_category_name(make_board, make_idea, staff, login):
+    name = '=HYPERLINK("http://evil.example","Board")'
+    evil = make_board(name=name, slug="evil", categories="@SUM(1+1)*cmd")
+    idea = make_idea("A plain title", on=evil, category_id=evil.categories[0].id)
+
+    response = login(staff).get("/staff/priorities.csv")
+
+    line = next(row for row in csv.reader(io.StringIO(response.get_data(as_text=True))) if row[0] == str(idea.id))
+    assert line[1:4] == ["A plain title", "'" + name, "'@SUM(1+1)*cmd"]
+
 # -- boards (admins) -----------------------------------------------------------------------
 
 
@@ -286,6 +334,8 @@ def test_an_admin_creates_a_board_and_it_appears_on_the_boards_page(admin, login
     ({"name": "X"}, "name", "Give the board a name of 2 to 80 characters."),
     ({"vote_budget": "0"}, "vote_budget", "Choose from 1 to 1,000 votes, or leave it empty for no limit."),
     ({"visibility": "everyone"}, "visibility", "Choose who may see the board."),
+    ({"position": "99999999999"}, "position", "Choose a position from -10,000 to 10,000 (lower comes first)."),
+    ({"position": "-99999"}, "position", "Choose a position from -10,000 to 10,000 (lower comes first)."),
 ])
 def test_a_bad_board_is_refused_with_the_message_beside_its_field(board, admin, login, change, field, message):
     before = rows(Board)
@@ -308,6 +358,27 @@ def test_an_admin_makes_a_board_members_only_and_visitors_lose_it(board, make_id
     assert client.get(f"/boards/{board.slug}").status_code == 302
     assert f'href="/boards/{board.slug}"' not in page(client.get("/boards"))
     assert fresh(board).vote_budget is None
+
+
+def test_an_admin_makes_a_board_superfans_only_and_visitors_cached_pages_go(board, make_idea, staff, admin, login,
+                                                                           client, count_queries):
+    idea = make_idea("Secret heated tent floor")
+    set_status(idea, staff, IdeaStatus.PLANNED)
+    paths = [f"/ideas/{idea.id}", f"/boards/{board.slug}", "/roadmap"]
+    for path in paths:
+        assert "Secret heated tent floor" in page(client.get(path)), path
+        with count_queries() as queries:
+            assert "Secret heated tent floor" in page(client.get(path)), path
+        assert queries.count == 0, path  # served from the visitors' cache
+
+    response = login(admin).post(f"/admin/boards/{board.id}", data={
+        **BOARD_FORM, "name": board.name, "slug": board.slug, "visibility": Visibility.SUPERFANS.value})
+
+    assert response.status_code == 302
+    for path in paths:
+        response = client.get(path)
+        assert "Secret heated tent floor" not in page(response), path
+        assert response.status_code == (200 if path == "/roadmap" else 404), path
 
 
 def test_staff_may_not_manage_boards(staff, login):

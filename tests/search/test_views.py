@@ -101,3 +101,12 @@ def test_reindex_command_rebuilds_from_the_database(runner, client, make_idea):
     assert "Indexed 2 ideas." in result.output
     page = client.get("/ideas/search?q=camp").get_data(as_text=True)
     assert "<mark>Camp</mark> stove" in page and "<mark>Camp</mark> chair" in page
+
+
+def test_the_search_page_is_rate_limited(client, make_idea, reindex):
+    make_idea("Bigger tent")
+    reindex()
+
+    answers = [client.get("/ideas/search?q=tent").status_code for _ in range(121)]
+
+    assert answers[:120] == [200] * 120 and answers[120] == 429
