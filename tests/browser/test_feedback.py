@@ -78,6 +78,7 @@ def test_feedback_journey(live_server: LiveServer, page: Any, size: str) -> None
     a.get_by_role("link", name=re.compile("Product ideas")).click()
     expect(a.locator(".budget-note")).to_contain_text("You have 3 votes left on this board.")
     a.get_by_role("link", name="Post an idea").first.click()
+    a.wait_for_load_state()  # similar ideas are fetched by the page's script
     a.get_by_label("Your idea, in one sentence").press_sequentially("Waterproof boots for kids", delay=20)
     similar = a.locator("#similar-ideas")
     expect(similar).to_contain_text("Waterproof hiking boots for children")
@@ -143,6 +144,7 @@ def test_feedback_journey(live_server: LiveServer, page: Any, size: str) -> None
     expect(v.locator("#column-planned").locator("xpath=..")).to_contain_text("Waterproof boots for kids")
     snap(v, "feedback-roadmap")
     staff_link(s, "Priorities")
+    s.wait_for_load_state()  # the filters submit themselves once the page's script has run
     s.get_by_label("Status").select_option(label="Every status")
     expect(s).to_have_url(re.compile(r"status=all"))
     expect(s.locator(".priority-table tbody tr").first).to_contain_text("Waterproof boots for kids")
