@@ -52,3 +52,13 @@ def reindex() -> None:
 
     count = service.reindex(db.session)
     click.echo(f"Indexed {count} ideas.")
+
+
+@portal_cli.command("recount-votes")
+@with_appcontext
+def recount_votes() -> None:
+    """Check every idea's vote count and every member's spent votes against the vote rows, and mend them."""
+    from .feedback import triage
+
+    ideas, budgets = triage.recount_vote_counts(db.session)
+    click.echo(f"{ideas} idea vote counts and {budgets} vote budgets were wrong; all now match the votes.")

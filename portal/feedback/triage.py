@@ -34,8 +34,10 @@ from .models import (
     Subscription,
     Visibility,
     Vote,
+    VoteBudget,
     VoteSource,
 )
+from .queries import listed
 from .service import (
     FeedbackError,
     NoVotesLeft,
@@ -369,12 +371,19 @@ def save_board(session: Session, actor: User, board: Board | None, *, name: str,
     return board
 
 
-def recount_vote_counts(session: Session) -> int:
-    """Set every idea's vote count from its rows; returns how many were wrong (an operator's check)."""
+def recount_vote_counts(session: Session) -> tuple[int, int]:
+    """Set every idea's vote count and every member's spent budget from the vote rows; returns
+    how many of each were wrong (an operator's check: both are 0 unless something went astray)."""
     counts = select(func.count(Vote.id)).where(Vote.idea_id == Idea.id).scalar_subquery()
-    wrong = session.scalar(select(func.count(Idea.id)).where(Idea.vote_count != counts)) or 0
-    if wrong:
+    wrong_ideas = session.scalar(select(func.count(Idea.id)).where(Idea.vote_count != counts)) or 0
+    spent = (select(func.count(Vote.id)).join(Idea, Idea.id == Vote.idea_id)
+             .where(Vote.user_id == VoteBudget.user_id, Idea.board_id == VoteBudget.board_id,
+                    Idea.status.in_([s for s in IdeaStatus if s.accepts_votes]), listed())
+             .scalar_subquery())
+    wrong_budgets = session.scalar(select(func.count()).select_from(VoteBudget).where(VoteBudget.used != spent)) or 0
+    if wrong_ideas:
         session.execute(update(Idea).values(vote_count=counts).execution_options(synchronize_session=False))
-        session.commit()
-    return wrong
-
+    if wrong_budgets:
+        session.execute(update(VoteBudget).values(used=spent).execution_options(synchronize_session=False))
+    session.commit()
+    return wrong_ideas, wrong_budgets

@@ -11,7 +11,17 @@ from portal.community.models import Notification, NotificationKind
 from portal.extensions import db
 from portal.fans.tiers import Tier
 from portal.feedback import service, triage
-from portal.feedback.models import EXPLANATION_MAX, Idea, IdeaEvent, IdeaEventKind, IdeaStatus, Visibility, Vote, VoteSource
+from portal.feedback.models import (
+    EXPLANATION_MAX,
+    Idea,
+    IdeaEvent,
+    IdeaEventKind,
+    IdeaStatus,
+    Visibility,
+    Vote,
+    VoteBudget,
+    VoteSource,
+)
 from portal.feedback.service import VotingClosed
 
 from .conftest import budget_used, vote_rows
@@ -306,6 +316,18 @@ def test_vote_counts_are_recounted_from_the_rows(make_idea, make_member):
     service.cast_vote(db.session, idea, make_member())
     db.session.execute(Idea.__table__.update().where(Idea.id == idea.id).values(vote_count=7))
     db.session.commit()
-    assert triage.recount_vote_counts(db.session) == 1 and fresh(idea).vote_count == 2
-    assert triage.recount_vote_counts(db.session) == 0
+    assert triage.recount_vote_counts(db.session) == (1, 0) and fresh(idea).vote_count == 2
+    assert triage.recount_vote_counts(db.session) == (0, 0)
     assert rows(Vote, Vote.idea_id == idea.id) == 2
+
+
+def test_the_recount_command_mends_spent_budgets_too(runner, board, make_idea, make_member):
+    voter = make_member()
+    idea = make_idea(author=voter)
+    db.session.execute(VoteBudget.__table__.update().where(VoteBudget.user_id == voter.id).values(used=9))
+    db.session.execute(Idea.__table__.update().where(Idea.id == idea.id).values(vote_count=0))
+    db.session.commit()
+    result = runner.invoke(args=["portal", "recount-votes"])
+    assert "1 idea vote counts and 1 vote budgets were wrong" in result.output
+    assert budget_used(voter, board) == 1 and service.votes_left(db.session, board, voter) == board.vote_budget - 1
+    assert fresh(idea).vote_count == 1
