@@ -9,6 +9,7 @@ from portal.community.models import Comment, Notification, NotificationKind, Pos
 from portal.extensions import db
 from portal.fans.models import EngagementEvent
 from portal.fans.tiers import Tier
+from portal.feedback import ledger
 from portal.feedback import service as feedback
 from portal.feedback.models import Board, Idea, IdeaComment, IdeaEvent, IdeaEventKind, IdeaStatus, Vote, VoteBudget
 from portal.feedback.queries import listed
@@ -74,7 +75,7 @@ def test_demo_feedback_board_counters_match_its_rows(app):
     for board in session.scalars(select(Board)):
         assert board.idea_count == session.scalar(select(func.count(Idea.id)).where(Idea.board_id == board.id, listed()))
     for idea in ideas:
-        assert idea.trending == pytest.approx(feedback.recount_heat(session, idea.id), rel=1e-9) or not idea.is_listed
+        assert idea.trending == pytest.approx(ledger.recount_heat(session, idea.id), rel=1e-9) or not idea.is_listed
     for table in (Vote, IdeaComment):
         early = select(func.count(table.id)).join(Idea, Idea.id == table.idea_id).where(table.created_at < Idea.created_at)
         assert session.scalar(early) == 0, f"{table.__name__} before its idea"

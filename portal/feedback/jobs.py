@@ -8,8 +8,8 @@ from .. import mail
 from ..accounts.models import User
 from ..extensions import db
 from ..jobs import task
+from .ledger import may_see
 from .models import STATUS_LABELS, Idea, IdeaEvent, Subscription
-from .service import may_see
 
 
 @task(retries=3, retry_delay=30)

@@ -22,6 +22,18 @@ from ..fans import service as fans
 from ..fans.models import EngagementEvent
 from ..pagecache import invalidate
 from ..timeutil import utcnow
+from .ledger import (
+    ACCEPTING,
+    ensure_budget_rows,
+    lock_votable,
+    member_voters,
+    notify_subscribers,
+    recount_heat,
+    relist,
+    shift_budgets,
+    spend_vote,
+    subscribe_quietly,
+)
 from .models import (
     EXPLANATION_MAX,
     Board,
@@ -44,17 +56,8 @@ from .service import (
     VotingClosed,
     after_commit,
     clean_text,
-    ensure_budget_rows,
-    lock_votable,
-    member_voters,
-    notify_subscribers,
     record_vote,
-    recount_heat,
     refuse,
-    relist,
-    shift_budgets,
-    spend_vote,
-    subscribe_quietly,
 )
 
 SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
@@ -378,7 +381,7 @@ def recount_vote_counts(session: Session) -> tuple[int, int]:
     wrong_ideas = session.scalar(select(func.count(Idea.id)).where(Idea.vote_count != counts)) or 0
     spent = (select(func.count(Vote.id)).join(Idea, Idea.id == Vote.idea_id)
              .where(Vote.user_id == VoteBudget.user_id, Idea.board_id == VoteBudget.board_id,
-                    Idea.status.in_([s for s in IdeaStatus if s.accepts_votes]), listed())
+                    Idea.status.in_(ACCEPTING), listed())
              .scalar_subquery())
     wrong_budgets = session.scalar(select(func.count()).select_from(VoteBudget).where(VoteBudget.used != spent)) or 0
     if wrong_ideas:

@@ -11,7 +11,7 @@ from portal.community.models import NotificationKind
 from portal.extensions import db
 from portal.fans.models import EngagementEvent
 from portal.fans.tiers import Tier
-from portal.feedback import service, triage
+from portal.feedback import ledger, service, triage
 from portal.feedback.models import EXPLANATION_MAX, IdeaComment, IdeaEvent, IdeaEventKind
 
 from .conftest import budget_used, vote_rows
@@ -88,7 +88,7 @@ def test_comments_move_with_a_mark(pair, staff):
     assert fresh(p.original).comment_count == 2 and fresh(p.duplicate).comment_count == 0
     assert (fresh(kept).idea_id, kept.merged_from_id) == (p.original.id, p.duplicate.id)
     assert fresh(gone).idea_id == p.original.id and gone.deleted_at is not None
-    assert p.original.trending == pytest.approx(service.recount_heat(db.session, p.original.id), abs=1e-6)
+    assert p.original.trending == pytest.approx(ledger.recount_heat(db.session, p.original.id), abs=1e-6)
 
 
 def test_a_moved_comment_deleted_later_leaves_no_engagement_behind(pair, staff):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.feedback import queries, service, trending
+from portal.feedback import ledger, queries, service, trending
 from portal.feedback.models import IdeaComment, Vote
 from portal.feedback.service import NoVotesLeft
 from portal.timeutil import utcnow
@@ -78,7 +78,7 @@ def test_recent_votes_outrank_the_same_number_of_older_ones(board, make_idea, ma
     assert trending_order == ["Voted on just now", "Waited three days"]
     now = utcnow()
     assert trending.heat(recent.trending, now) > trending.heat(earlier.trending, now)
-    assert earlier.trending == pytest.approx(service.recount_heat(db.session, earlier.id), abs=1e-6)
+    assert earlier.trending == pytest.approx(ledger.recount_heat(db.session, earlier.id), abs=1e-6)
 
 
 def test_an_older_idea_with_recent_votes_outranks_a_newer_one_with_old_votes(board, make_idea, make_member,
@@ -126,6 +126,6 @@ def test_counters_match_the_rows_after_a_random_day(board, make_idea, make_membe
         live = db.session.scalar(select(func.count(IdeaComment.id)).where(
             IdeaComment.idea_id == idea.id, IdeaComment.deleted_at.is_(None)))
         assert (idea.vote_count, idea.comment_count) == (vote_rows(idea), live)
-        assert idea.trending == pytest.approx(service.recount_heat(db.session, idea.id), abs=1e-6)
+        assert idea.trending == pytest.approx(ledger.recount_heat(db.session, idea.id), abs=1e-6)
     budgets_exact(*people)
     assert sum(fresh(i).comment_count for i in ideas) == sum(c.deleted_at is None for c in map(fresh, comments))
