@@ -63,18 +63,27 @@ def _refuse(field: str, message: Any) -> CommunityError:
     return CommunityError({field: [message]})
 
 
+def write_refusal(user: User) -> Any | None:
+    """Why this member may read but not write (unconfirmed, suspended), or None. Shared with the feedback board."""
+    if not user.is_verified:
+        return _l("Confirm your email address first: we sent you a link.")
+    if user.is_suspended:
+        return _l("Your account is suspended until %(date)s: %(reason)s",
+                  date=format_datetime(user.suspended_until, "short"), reason=user.suspension_reason)
+    return None
+
+
 def check_can_write(user: User) -> None:
     """Suspended or unconfirmed members read but do not write."""
-    if not user.is_verified:
-        raise _refuse("body", _l("Confirm your email address first: we sent you a link."))
-    if user.is_suspended:
-        raise _refuse("body", _l("Your account is suspended until %(date)s: %(reason)s",
-                                 date=format_datetime(user.suspended_until, "short"), reason=user.suspension_reason))
+    if (problem := write_refusal(user)) is not None:
+        raise _refuse("body", problem)
 
 
-def _clean_text(text: str, limit: int, errors: dict[str, list[Any]], field: str = "body") -> str:
+def clean_text(text: str | None, limit: int, errors: dict[str, list[Any]], field: str = "body", *,
+               required: bool = True) -> str:
+    """The text trimmed, with a message in `errors` when it is empty (if required) or too long."""
     text = (text or "").replace("\r\n", "\n").strip()
-    if not text:
+    if required and not text:
         errors.setdefault(field, []).append(_l("Write something first."))
     elif len(text) > limit:
         errors.setdefault(field, []).append(_l("Keep it under %(n)s characters (this is %(count)s).", n=limit, count=len(text)))
@@ -185,7 +194,7 @@ def create_post(session: Session, author: User, *, body: str, photos: list[Binar
     """Publish a post (or schedule it, for staff) with up to four photos."""
     check_can_write(author)
     errors: dict[str, list[Any]] = {}
-    body = _clean_text(body, POST_MAX, errors)
+    body = clean_text(body, POST_MAX, errors)
     now = utcnow()
     if (announcement or publish_at) and not author.is_staff:
         errors.setdefault("body", []).append(_l("Only staff can post announcements or schedule posts."))
@@ -245,7 +254,7 @@ def edit_post(session: Session, post: Post, editor: User, *, body: str) -> None:
         raise Gone()
     check_can_write(editor)
     errors: dict[str, list[Any]] = {}
-    body = _clean_text(body, POST_MAX, errors)
+    body = clean_text(body, POST_MAX, errors)
     if errors:
         raise CommunityError(errors)
     if body == post.body:
@@ -312,7 +321,7 @@ def add_comment(session: Session, post: Post, author: User, *, body: str, parent
             parent = session.get(Comment, parent.parent_id)
             _visible_or_gone(parent)  # the thread went with its top comment: a reply there would never show
     errors: dict[str, list[Any]] = {}
-    body = _clean_text(body, COMMENT_MAX, errors)
+    body = clean_text(body, COMMENT_MAX, errors)
     if body and not errors and _recent_duplicate(session, Comment, author, body, post_id=post.id):
         errors.setdefault("body", []).append(_l("You posted the same text a moment ago."))
     if errors:
@@ -344,7 +353,7 @@ def edit_comment(session: Session, comment: Comment, editor: User, *, body: str)
         raise Gone()
     check_can_write(editor)
     errors: dict[str, list[Any]] = {}
-    body = _clean_text(body, COMMENT_MAX, errors)
+    body = clean_text(body, COMMENT_MAX, errors)
     if errors:
         raise CommunityError(errors)
     if body == comment.body:

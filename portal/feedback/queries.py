@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ..accounts.models import User
 from ..fans.tiers import Tier
 from ..timeutil import utcnow
+from .ledger import ACCEPTING
 from .models import Board, Category, Idea, IdeaComment, IdeaEvent, IdeaStatus, Subscription, Visibility, Vote
 
 
@@ -90,9 +91,9 @@ def _order(sort: str) -> list[Any]:
 def status_filter(status: str) -> ColumnElement[bool] | None:
     if status == "all":
         return None
-    if status in IdeaStatus.__members__.values() or status in {s.value for s in IdeaStatus}:
+    if status in {s.value for s in IdeaStatus}:
         return Idea.status == IdeaStatus(status)
-    return Idea.status.in_([s for s in IdeaStatus if s.accepts_votes])
+    return Idea.status.in_(ACCEPTING)  # "active", the default
 
 
 def page_number(value: Any) -> int:

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..community.models import NotificationKind
-from ..community.service import render_text
+from ..community.service import clean_text, render_text, write_refusal
 from ..errors import ValidationError
 from ..fans import service as fans
 from ..pagecache import invalidate
@@ -69,20 +68,8 @@ def refuse(field: str, message: Any) -> FeedbackError:
 
 def check_can_write(user: User, field: str = "title") -> None:
     """Suspended or unconfirmed members read and browse, but do not post, vote or comment."""
-    if not user.is_verified:
-        raise refuse(field, _l("Confirm your email address first: we sent you a link."))
-    if user.is_suspended:
-        raise refuse(field, _l("Your account is suspended until %(date)s: %(reason)s",
-                               date=format_datetime(user.suspended_until, "short"), reason=user.suspension_reason))
-
-
-def clean_text(text: str | None, limit: int, errors: dict[str, list[Any]], field: str, *, required: bool = True) -> str:
-    text = (text or "").replace("\r\n", "\n").strip()
-    if required and not text:
-        errors.setdefault(field, []).append(_l("Write something first."))
-    elif len(text) > limit:
-        errors.setdefault(field, []).append(_l("Keep it under %(n)s characters (this is %(count)s).", n=limit, count=len(text)))
-    return text
+    if (problem := write_refusal(user)) is not None:
+        raise refuse(field, problem)
 
 
 def clean_title(title: str | None, errors: dict[str, list[Any]]) -> str:

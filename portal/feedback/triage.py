@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import AuditEvent, User
 from ..community.models import NotificationKind
-from ..community.service import render_text
+from ..community.service import clean_text, render_text
 from ..fans import service as fans
 from ..fans.models import EngagementEvent
 from ..pagecache import invalidate
@@ -55,7 +55,6 @@ from .service import (
     NoVotesLeft,
     VotingClosed,
     after_commit,
-    clean_text,
     record_vote,
     refuse,
 )
