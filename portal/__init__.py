@@ -2,21 +2,31 @@
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, render_template, request
+from flask_babel import format_date, format_datetime, format_number, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import config as settings
+from . import accounts, admin, community, config, fans, feedback, pages, search
+from .cli import portal_cli
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate, talisman
+from .kernel import features, images, pagecache, tasks
+from .kernel.security import CONTENT_SECURITY_POLICY
+from .kernel.site import site_settings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# Every feature, lowest first: each registers its blueprints, tasks, jinja globals and what it
+# brings to the others (profile sections, data exporters, search sources, demo builder).
+FEATURES = (accounts, admin, fans, community, search, feedback, pages)
 
 
 class DatabaseId(IntegerConverter):
@@ -29,28 +39,35 @@ class DatabaseId(IntegerConverter):
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment; `overrides` replace settings (tests, CLI)."""
-    from .jobs import huey, instance_path
-
-    values = settings.load(overrides)
-    folder = instance_path(values)
-    app = Flask(__name__, instance_path=str(folder), template_folder="../templates", static_folder="../static")
+    values = config.load(overrides)
+    folder = config.instance_folder(values)
     folder.mkdir(parents=True, exist_ok=True)
+    values["SECRET_KEY"] = values["SECRET_KEY"] or _instance_secret(folder)
+    settings = config.Settings.from_values(values)
+    app = Flask(__name__, instance_path=str(folder), template_folder="../templates", static_folder="../static")
     app.url_map.converters["int"] = DatabaseId  # before any route is added
     app.config.update(values)
-    app.config.update(settings.derive(values, folder))
+    app.config.update(config.derive(values, folder))
     app.config.update({k: v for k, v in (overrides or {}).items() if k.isupper()})
-    app.config["SECRET_KEY"] = values["SECRET_KEY"] or _instance_secret(folder)
-    from .pagecache import settings as cache_settings
-
-    for key, value in cache_settings(values, str(folder)).items():
+    app.extensions[config.SETTINGS_EXTENSION] = settings
+    for key, value in pagecache.settings(values, str(folder)).items():
         app.config.setdefault(key, value)
-    huey.immediate = app.config["JOBS_IMMEDIATE"]
-    if values["TRUSTED_PROXIES"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = values["TRUSTED_PROXIES"]
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    _init_extensions(app, settings)
+    features.init_app(app)
+    images.init_app(app, settings)
+    for feature in FEATURES:
+        feature.init_app(app)
+    tasks.init_app(app, settings)  # after the features: binds the tasks they declared
+    _register_handlers(app)
+    app.cli.add_command(portal_cli)
+    return app
+
+
+def _init_extensions(app: Flask, settings: config.Settings) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -60,27 +77,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     talisman.init_app(
         app,
-        force_https=values["PRODUCTION"],
-        strict_transport_security=values["PRODUCTION"],
-        session_cookie_secure=values["PRODUCTION"],
-        content_security_policy=_csp(),
+        force_https=settings.production,
+        strict_transport_security=settings.production,
+        session_cookie_secure=settings.production,
+        content_security_policy=CONTENT_SECURITY_POLICY,
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
     )
-
-    _register_models()
-    _register_blueprints(app)
-    _register_handlers(app)
-    from .cli import portal_cli
-
-    app.cli.add_command(portal_cli)
-    return app
-
-
-def _csp() -> dict[str, str]:
-    from .security import CONTENT_SECURITY_POLICY
-
-    return CONTENT_SECURITY_POLICY
 
 
 def _instance_secret(folder: Path) -> str:
@@ -92,58 +95,17 @@ def _instance_secret(folder: Path) -> str:
     return path.read_text().strip()
 
 
-def _register_models() -> None:
-    from .accounts import models as _accounts  # noqa: F401
-    from .admin import models as _admin  # noqa: F401
-    from .community import models as _community  # noqa: F401
-    from .fans import models as _fans  # noqa: F401
-    from .feedback import models as _feedback  # noqa: F401
-
-
-def _register_blueprints(app: Flask) -> None:
-    from . import accounts, admin, pages
-    from .accounts import service as accounts_service
-    from .accounts import views as accounts_views
-    from .community import moderation_views  # noqa: F401  (adds the moderation routes to community.bp)
-    from .community import queries as community_queries
-    from .community import views as community
-    from .feedback import queries as feedback_queries
-    from .feedback import staff_views  # noqa: F401  (adds the staff routes to feedback.bp)
-    from .feedback import views as feedback
-    from .search import views as search
-
-    for blueprint in (pages.bp, accounts.bp, admin.bp, admin.logo_bp, community.bp, feedback.bp, search.bp):
-        app.register_blueprint(blueprint)
-    # What other features show on a profile and put in a member's data export.
-    if community.profile_section not in accounts_views.PROFILE_SECTIONS:
-        accounts_views.PROFILE_SECTIONS.append(community.profile_section)
-    accounts_service.DATA_EXPORTERS["community"] = community_queries.export_member_data
-    accounts_service.DATA_EXPORTERS["feedback"] = feedback_queries.export_member_data
-    from .jobs import register_tasks
-
-    register_tasks()
-
-
 def _select_locale() -> str | None:
     if not has_request_context():
         return None  # the CLI and jobs: the default, unless force_locale says otherwise
-    if current_user and current_user.is_authenticated and current_user.locale in settings.SUPPORTED_LOCALES:
+    if current_user and current_user.is_authenticated and current_user.locale in config.SUPPORTED_LOCALES:
         return current_user.locale
-    return request.accept_languages.best_match(settings.SUPPORTED_LOCALES)
-
-
-@login_manager.user_loader
-def _load_user(token: str):
-    from .accounts.service import load_session
-
-    return load_session(db.session, token)
+    return request.accept_languages.best_match(config.SUPPORTED_LOCALES)
 
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL for concurrent readers, foreign keys on, and waiting instead of failing on a lock."""
-    import sqlite3
-
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -153,23 +115,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+class _LazySite:
+    """Reads the site settings only if a template asks for them."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(site_settings(db.session), name)
+
+
 def _register_handlers(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime, format_number, get_locale
-
-    from .accounts.service import BIO_MAX, PASSWORD_MIN_LENGTH
-    from .admin.forms import site_field_label
-    from .admin.service import LOGO_MAX_SIDE, site_settings
-
     app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime, format_number=format_number,
-                                 current_locale=get_locale,
-                                 password_min=PASSWORD_MIN_LENGTH, bio_max=BIO_MAX, logo_side=LOGO_MAX_SIDE)
-    app.jinja_env.filters["site_field_label"] = site_field_label
-    from .community.models import COMMENT_MAX, PHOTOS_MAX, POST_MAX
-    from .community.moderation import SUSPENSION_DAYS_MAX
-    from .feedback.models import STATUS_LABELS
-
-    app.jinja_env.globals.update(status_labels=STATUS_LABELS, photos_max=PHOTOS_MAX, comment_max=COMMENT_MAX, post_max=POST_MAX,
-                                 suspension_days_max=SUSPENSION_DAYS_MAX)
+                                 current_locale=get_locale)
 
     @app.context_processor
     def inject_site() -> dict[str, Any]:
@@ -200,16 +155,9 @@ def _register_handlers(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(_error: Any):
-        db.session.rollback()
+        db.session.rollback()  # the request failed half-way: nothing of it is kept
         return error_page(500, _("Something went wrong"), _("We could not finish this. Please try again in a moment."))
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError):
         return error_page(400, _("Please try again"), _("The form was missing its security token or had expired. Nothing was saved."))
-
-    class _LazySite:
-        """Reads the site settings only if a template asks for them."""
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(site_settings(db.session), name)
-

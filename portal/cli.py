@@ -4,7 +4,11 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from .accounts import service as accounts
 from .extensions import db
+from .feedback import triage
+from .search import service as search
+from .search import sources_of
 
 portal_cli = click.Group("portal", help="Tribune administration commands.")
 
@@ -17,14 +21,12 @@ portal_cli = click.Group("portal", help="Tribune administration commands.")
 @with_appcontext
 def create_admin(email: str, password: str | None, generate: bool, display_name: str) -> None:
     """Make EMAIL an admin, creating the account if it does not exist."""
-    from .accounts import service
-
-    exists = db.session.scalar(db.select(service.User).where(service.User.email == email.strip().lower())) is not None
+    exists = db.session.scalar(db.select(accounts.User).where(accounts.User.email == email.strip().lower())) is not None
     if not exists and password is None and not generate:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user, generated = service.create_admin(db.session, email=email, password=password, display_name=display_name)
-    except (service.AccountError, ValueError) as error:
+        user, generated = accounts.create_admin(db.session, email=email, password=password, display_name=display_name)
+    except (accounts.AccountError, ValueError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"{user.email} is an admin.")
     if generated:
@@ -35,6 +37,7 @@ def create_admin(email: str, password: str | None, generate: bool, display_name:
 @with_appcontext
 def demo() -> None:
     """Load the demo community (once; running it again only prints the sign-ins)."""
+    # Here, not at the top: the demo's builders, texts and drawing code stay out of every web worker and consumer.
     from . import demo as demo_data
 
     loaded = demo_data.load(db.session)
@@ -47,18 +50,14 @@ def demo() -> None:
 @portal_cli.command("reindex")
 @with_appcontext
 def reindex() -> None:
-    """Rebuild the search index of ideas from the database."""
-    from .search import service
-
-    count = service.reindex(db.session)
-    click.echo(f"Indexed {count} ideas.")
+    """Rebuild every search index (the ideas, and any other source a feature registered) from the database."""
+    for name, count in search.rebuild_all(db.session, sources_of()).items():
+        click.echo(f"Indexed {count} {name}.")
 
 
 @portal_cli.command("recount-votes")
 @with_appcontext
 def recount_votes() -> None:
     """Check every idea's vote count and every member's spent votes against the vote rows, and mend them."""
-    from .feedback import triage
-
     ideas, budgets = triage.recount_vote_counts(db.session)
     click.echo(f"{ideas} idea vote counts and {budgets} vote budgets were wrong; all now match the votes.")

@@ -6,10 +6,12 @@ README's settings table is checked against it by a test, so the two cannot drift
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
+
+from flask import current_app
 
 
 def _bool(value: str) -> bool:
@@ -64,6 +66,61 @@ SETTINGS: list[Setting] = [
 ]
 
 SUPPORTED_LOCALES = ("en", "fr")
+DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+
+
+def instance_folder(values: dict[str, Any]) -> Path:
+    """The instance folder: INSTANCE_PATH, or instance/ beside the code."""
+    return Path(values["INSTANCE_PATH"] or DEFAULT_INSTANCE).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Tribune's settings, typed: built once by create_app and handed to what needs them.
+
+    One field per entry of SETTINGS (lower-cased), plus the resolved instance folder.
+    """
+
+    secret_key: str = field(repr=False)
+    database_url: str = field(repr=False)  # may hold a password
+    instance_path: Path
+    site_name: str
+    base_url: str
+    production: bool
+    trusted_proxies: int
+    demo_mode: bool
+    mail_backend: str
+    mail_from: str
+    smtp_host: str
+    smtp_port: int
+    smtp_username: str
+    smtp_password: str = field(repr=False)
+    smtp_starttls: bool
+    smtp_timeout: int
+    redis_url: str
+    ratelimit_storage_uri: str
+    ratelimit_enabled: bool
+    jobs_immediate: bool
+    default_locale: str
+    verify_token_hours: int
+    reset_token_minutes: int
+    session_days: int
+    remember_days: int
+    avatar_max_bytes: int
+    photo_max_bytes: int
+    image_max_pixels: int
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> "Settings":
+        """From `load()`'s values; an empty INSTANCE_PATH means instance/ beside the code."""
+        fields = {setting.name.lower(): values[setting.name] for setting in SETTINGS}
+        fields["instance_path"] = instance_folder(values)
+        return cls(**fields)
+
+    @property
+    def uploads(self) -> Path:
+        return self.instance_path / "uploads"
+
 
 
 def load(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> dict[str, Any]:
@@ -107,3 +164,16 @@ def derive(values: dict[str, Any], instance_path: Path) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": values["DEFAULT_LOCALE"],
         "WTF_CSRF_TIME_LIMIT": None,
     }
+
+
+SETTINGS_EXTENSION = "tribune.settings"
+
+
+def settings_of(app: Any) -> Settings:
+    """The typed settings create_app built for this app."""
+    return app.extensions[SETTINGS_EXTENSION]
+
+
+def current_settings() -> Settings:
+    """The running app's settings: for views, jobs and commands, which hand them to services."""
+    return settings_of(current_app)

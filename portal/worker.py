@@ -1,6 +1,6 @@
 """Entry point for the job consumer: `huey_consumer portal.worker.huey`."""
-from . import create_app, jobs
+from . import create_app
+from .kernel.tasks import queue_of
 
 app = create_app()
-jobs.set_worker_app(app)
-huey = jobs.huey
+huey = queue_of(app)

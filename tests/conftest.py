@@ -14,10 +14,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-# Before the portal is imported: jobs run inline, and the job store stays out of the tree.
-os.environ["JOBS_IMMEDIATE"] = "true"
-os.environ.setdefault("INSTANCE_PATH", str(Path(__file__).resolve().parent.parent / "instance" / "test-run"))
-
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -26,9 +22,9 @@ from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from portal import create_app
-from portal.accounts.models import Role, User
+from portal.accounts.models import Role, Tier, User
 from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.kernel.timeutil import utcnow
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -177,6 +173,12 @@ def make_member(app: Flask) -> Callable[..., User]:
 @pytest.fixture
 def member(make_member: Callable[..., User]) -> User:
     return make_member(display_name="Marie Member", email="marie@example.com")
+
+
+@pytest.fixture
+def superfan(make_member: Callable[..., User]) -> User:
+    """A member (role MEMBER) whose engagement tier is SUPERFAN: sees the superfans-only boards."""
+    return make_member(display_name="Sophie Superfan", email="sophie@example.com", tier=Tier.SUPERFAN)
 
 
 @pytest.fixture

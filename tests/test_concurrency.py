@@ -27,15 +27,16 @@ from flask import session as flask_session
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 
-from portal.accounts import service as accounts
+from portal.accounts import sessions
 from portal.community import service
 from portal.community.models import CommentLike, Post, PostLike
+from portal.config import settings_of
 from portal.extensions import db
 from portal.fans.models import EngagementEvent
 from portal.feedback import service as feedback
 from portal.feedback import triage
 from portal.feedback.models import Idea, IdeaStatus, Visibility, Vote, VoteBudget
-from portal.timeutil import utcnow
+from portal.kernel.timeutil import utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMBERS = 24
@@ -73,7 +74,7 @@ def server(app, app_config, tmp_path):
 
 def _signed_in(app, user) -> tuple[str, str]:
     """A session cookie and CSRF token for `user`, as the login form would have made them."""
-    token = accounts.start_session(db.session, user, remember=False)
+    token = sessions.start_session(db.session, settings_of(app), user, remember=False)
     with app.app_context(), app.test_request_context():  # a fresh g: Flask-WTF caches the token there
         flask_session["_user_id"] = token
         flask_session["_fresh"] = True

@@ -1,19 +1,27 @@
-"""`flask portal demo` builds the same believable community every time, once."""
+"""`flask portal demo` builds the same believable community every time, once, in one transaction,
+through the features' registered builders, with counters, ledger and news that follow its rows."""
+import ast
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
 from portal import demo
-from portal.accounts.models import AuditEvent, Role, User
-from portal.admin.service import site_settings
-from portal.community.models import Comment, Notification, NotificationKind, Post, PostLike
+from portal.accounts.models import AuditEvent, Role, Tier, User
+from portal.community.models import Comment, CommentLike, Follow, Post, PostLike
 from portal.extensions import db
 from portal.fans.models import EngagementEvent
-from portal.fans.tiers import Tier
 from portal.feedback import ledger
 from portal.feedback import service as feedback
-from portal.feedback.models import Board, Idea, IdeaComment, IdeaEvent, IdeaEventKind, IdeaStatus, Vote, VoteBudget
+from portal.feedback.models import Board, Idea, IdeaComment, IdeaEvent, IdeaEventKind, IdeaNotice, IdeaStatus, Vote, VoteBudget
 from portal.feedback.queries import listed
-from portal.search.service import search_ideas, similar_ideas
+from portal.kernel import images
+from portal.kernel.notifications import Notification
+from portal.kernel.site import SiteSetting, site_settings
+from portal.search import sources_of
+from portal.search.service import search, similar
+
+PORTAL = Path(__file__).resolve().parent.parent / "portal"
 
 
 def test_demo_loads_a_community_once_and_prints_working_sign_ins(runner, client):
@@ -30,9 +38,13 @@ def test_demo_loads_a_community_once_and_prints_working_sign_ins(runner, client)
     likes = select(func.count()).select_from(PostLike).where(PostLike.post_id == Post.id).scalar_subquery()
     comments = select(func.count()).select_from(Comment).where(Comment.post_id == Post.id).scalar_subquery()
     assert db.session.scalar(select(func.count(Post.id)).where((Post.like_count != likes) | (Post.comment_count != comments))) == 0
+    comment_likes = select(func.count()).select_from(CommentLike).where(CommentLike.comment_id == Comment.id).scalar_subquery()
+    assert db.session.scalar(select(func.count()).select_from(CommentLike)) >= 100, "threads show liked comments too"
+    assert db.session.scalar(select(func.count(Comment.id)).where(Comment.like_count != comment_likes)) == 0
     unread = select(func.count()).select_from(Notification).where(Notification.user_id == User.id,
                                                                   Notification.read_at.is_(None)).scalar_subquery()
     assert db.session.scalar(select(func.count(User.id)).where(User.unread_notifications != unread)) == 0
+    check_community_ledger_and_news(db.session)
 
     again = runner.invoke(args=["portal", "demo"])
     assert "already loaded" in again.output
@@ -118,9 +130,82 @@ def test_demo_feedback_board_counters_match_its_rows(app):
                      "idea_vote": session.scalar(select(func.count(Vote.id)).where(Vote.user_id.is_not(None)))}
     news = set(session.scalars(select(Notification.kind).where(Notification.user_id == alex.id,
                                                                Notification.read_at.is_(None))))
-    assert {NotificationKind.IDEA_STATUS, NotificationKind.IDEA_COMMENT, NotificationKind.IDEA_MERGED} <= news
+    assert {IdeaNotice.STATUS, IdeaNotice.COMMENT, IdeaNotice.MERGED} <= news
 
     # The search index was built with the demo.
-    hits = search_ideas(session, None, "wide fit boots").hits
-    assert "Wide-fit version of the Ridge boots" in [hit.idea.title for hit in hits]
-    assert "Wide-fit version of the Ridge boots" in [i.title for i in similar_ideas(session, None, "Ridge boots in wide sizes")]
+    hits = search(session, sources_of(), "ideas", None, "wide fit boots").hits
+    assert "Wide-fit version of the Ridge boots" in [hit.item.title for hit in hits]
+    found = similar(session, sources_of(), "ideas", None, "Ridge boots in wide sizes")
+    assert "Wide-fit version of the Ridge boots" in [i.title for i in found]
+
+
+def check_community_ledger_and_news(session):
+    """The community's engagement events and everyone's news follow the rows (one load serves two tests)."""
+
+    def count(query):
+        return session.scalar(query)
+
+    kinds = dict(session.execute(select(EngagementEvent.kind, func.count(EngagementEvent.id))
+                                 .where(EngagementEvent.idea_id.is_(None)).group_by(EngagementEvent.kind)).all())
+    own = (count(select(func.count()).select_from(PostLike).join(Post, Post.id == PostLike.post_id)
+                 .where(PostLike.user_id == Post.author_id))
+           + count(select(func.count()).select_from(CommentLike).join(Comment, Comment.id == CommentLike.comment_id)
+                   .where(CommentLike.user_id == Comment.author_id)))
+    liked = count(select(func.count()).select_from(PostLike)) + count(select(func.count()).select_from(CommentLike))
+    assert kinds == {
+        "post": count(select(func.count(Post.id)).where(Post.is_question.is_(False))),
+        "question": count(select(func.count(Post.id)).where(Post.is_question.is_(True))),
+        "comment": count(select(func.count(Comment.id))),
+        "answer_accepted": count(select(func.count(Post.id)).where(Post.answer_id.is_not(None))),
+        "follower_gained": count(select(func.count()).select_from(Follow)),
+        "like_given": liked, "like_received": liked - own,
+    }
+    # Each event is dated by its contribution, as if it had been written then.
+    assert count(select(func.count(EngagementEvent.id)).join(Post, Post.id == EngagementEvent.post_id)
+                 .where(EngagementEvent.kind.in_(["post", "question"]), EngagementEvent.created_at != Post.created_at)) == 0
+    assert count(select(func.count(EngagementEvent.id)).join(Vote, (Vote.idea_id == EngagementEvent.idea_id)
+                                                             & (Vote.user_id == EngagementEvent.user_id))
+                 .where(EngagementEvent.kind == "idea_vote", EngagementEvent.created_at != Vote.created_at)) == 0
+    assert count(select(func.min(EngagementEvent.created_at))) < count(select(func.min(Post.created_at)))
+
+    # News: ids follow time (pages list by id), and each member has read up to a moment, as the page marks them.
+    times = session.scalars(select(Notification.created_at).order_by(Notification.id)).all()
+    assert len(times) > 3000 and times == sorted(times)
+    last_read = select(func.max(Notification.id)).where(Notification.user_id == User.id, Notification.read_at.is_not(None))
+    first_unread = select(func.min(Notification.id)).where(Notification.user_id == User.id, Notification.read_at.is_(None))
+    assert count(select(func.count(User.id)).where(last_read.scalar_subquery() > first_unread.scalar_subquery())) == 0
+    alex = session.scalar(select(User).where(User.email == demo.SIGN_INS[3][1]))
+    waiting = set(session.scalars(select(Notification.kind).where(Notification.user_id == alex.id,
+                                                                  Notification.read_at.is_(None))))
+    assert {"reply", "mention", "like"} <= waiting
+    assert count(select(func.count(Post.id)).where(Post.published_at.is_(None), Post.scheduled_for.is_not(None))) == 1
+
+
+def test_demo_builders_are_the_features_and_load_is_one_transaction(app, monkeypatch):
+    builders = demo.builders()
+    assert [b.__module__ for b in builders] == ["portal.demo.accounts", "portal.demo.community", "portal.demo.feedback"]
+
+    def broken(built):
+        raise RuntimeError("a builder failed half-way")
+
+    monkeypatch.setattr(demo, "builders", lambda app=None: [*builders[:2], broken])
+    with pytest.raises(RuntimeError):
+        demo.load(db.session)
+    assert db.session.scalar(select(func.count(User.id))) == 0, "nothing of a half-built demo is kept"
+    assert db.session.scalar(select(func.count(Post.id))) == 0
+    assert db.session.scalar(select(func.count()).select_from(SiteSetting)) == 0
+    assert [*images.folder("avatars").glob("*"), *images.folder("photos").glob("*")] == [], "nor its uploads"
+
+
+def test_no_feature_imports_the_demo():
+    """Features name their builder by string: the demo depends on them, never the other way."""
+    for path in PORTAL.rglob("*.py"):
+        if path.is_relative_to(PORTAL / "demo") or path == PORTAL / "cli.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                package = node.module in (None, "portal")  # `from .. import demo`, `from portal import demo`
+                assert "demo" not in (node.module or "").split("."), path
+                assert not (package and any(alias.name == "demo" for alias in node.names)), path
+            elif isinstance(node, ast.Import):
+                assert not any("demo" in alias.name.split(".") for alias in node.names), path

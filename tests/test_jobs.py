@@ -11,20 +11,34 @@ from pathlib import Path
 import pytest
 from huey import RedisHuey, SqliteHuey
 
-from portal import jobs
+from portal import create_app
+from portal.config import Settings, load
+from portal.kernel import tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_storage_follows_the_settings(monkeypatch, tmp_path):
-    monkeypatch.setenv("JOBS_IMMEDIATE", "false")
-    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    local = jobs._make_huey()
+def _queue(tmp_path, **values):
+    """The queue create_app would make for these settings (the environment is never read at import)."""
+    settings = Settings.from_values(load({"JOBS_IMMEDIATE": False, "INSTANCE_PATH": str(tmp_path), "REDIS_URL": "",
+                                          **values}, environ={}))
+    return tasks.make_queue(settings)
+
+
+def test_storage_follows_the_settings(tmp_path):
+    local = _queue(tmp_path)
     assert isinstance(local, SqliteHuey)
     assert (tmp_path / "jobs.db").exists()
-    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/15")
-    assert isinstance(jobs._make_huey(), RedisHuey)
+    assert isinstance(_queue(tmp_path, REDIS_URL="redis://127.0.0.1:6379/15"), RedisHuey)
+
+
+def test_each_app_gets_its_own_queue_from_its_settings(app, tmp_path):
+    """Tests no longer set the environment before importing the app: the factory configures the queue."""
+    other = create_app({"INSTANCE_PATH": str(tmp_path / "other"), "JOBS_IMMEDIATE": False, "REDIS_URL": "",
+                        "DATABASE_URL": "sqlite://", "SECRET_KEY": "x"})
+    assert tasks.queue_of(app).immediate is True
+    assert tasks.queue_of(other).immediate is False
+    assert tasks.queue_of(app) is not tasks.queue_of(other)
 
 
 def _round_trip(queue):
@@ -38,14 +52,11 @@ def _round_trip(queue):
     assert result.get() == 5
 
 
-def test_a_task_round_trips_through_sqlite_storage(monkeypatch, tmp_path):
-    monkeypatch.setenv("JOBS_IMMEDIATE", "false")
-    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    _round_trip(jobs._make_huey())
+def test_a_task_round_trips_through_sqlite_storage(tmp_path):
+    _round_trip(_queue(tmp_path))
 
 
-def test_a_task_round_trips_through_redis(monkeypatch):
+def test_a_task_round_trips_through_redis(tmp_path):
     redis = pytest.importorskip("redis")
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     try:
@@ -54,9 +65,7 @@ def test_a_task_round_trips_through_redis(monkeypatch):
         if os.environ.get("CI") == "true":
             raise
         pytest.skip(f"no Redis at {url}")
-    monkeypatch.setenv("JOBS_IMMEDIATE", "false")
-    monkeypatch.setenv("REDIS_URL", url)
-    queue = jobs._make_huey()
+    queue = _queue(tmp_path, REDIS_URL=url)
     queue.flush()
     try:
         _round_trip(queue)
@@ -64,9 +73,10 @@ def test_a_task_round_trips_through_redis(monkeypatch):
         queue.flush()
 
 
-def test_the_hourly_session_purge_is_scheduled():
-    due = {task.name for task in jobs.huey.read_periodic(datetime(2026, 1, 1, 10, 17))}
-    not_due = {task.name for task in jobs.huey.read_periodic(datetime(2026, 1, 1, 10, 18))}
+def test_the_hourly_session_purge_is_scheduled(app):
+    queue = tasks.queue_of(app)
+    due = {task.name for task in queue.read_periodic(datetime(2026, 1, 1, 10, 17))}
+    not_due = {task.name for task in queue.read_periodic(datetime(2026, 1, 1, 10, 18))}
     assert "purge_expired_sessions" in due
     assert "purge_expired_sessions" not in not_due
 
@@ -77,7 +87,8 @@ def test_the_consumer_delivers_mail_queued_by_the_app(database_url, tmp_path):
            "SECRET_KEY": "consumer-test", "MAIL_BACKEND": "outbox"}
     env.pop("REDIS_URL", None)
     queue_mail = (
-        "from portal import create_app, mail\n"
+        "from portal import create_app\n"
+        "from portal.kernel import mail\n"
         "app = create_app()\n"
         "with app.app_context():\n"
         "    mail.send('fan@example.com', 'Hello from the queue', 'verify_email', 'fr',"

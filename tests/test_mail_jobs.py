@@ -10,12 +10,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from portal import mail
-from portal.accounts import service
+from portal.accounts import sessions
+from portal.accounts.jobs import purge_expired_sessions
 from portal.accounts.models import User, UserSession
+from portal.config import settings_of
 from portal.extensions import db
-from portal.jobs import huey, purge_expired_sessions
-from portal.timeutil import utcnow
+from portal.kernel import mail
+from portal.kernel.tasks import queue_of
+from portal.kernel.timeutil import utcnow
 
 PASSWORD = "correct horse battery staple"  # the password conftest gives every member
 
@@ -62,8 +64,9 @@ def smtp_server(smtp_port):
 
 
 @pytest.fixture
-def queue():
+def queue(app):
     """The (in-memory, immediate-mode) job queue, empty before and after the test."""
+    huey = queue_of(app)
     assert huey.immediate
     huey.flush()
     yield huey
@@ -136,9 +139,10 @@ def test_an_unknown_mail_backend_fails_loudly(app):
 
 
 def test_the_purge_job_deletes_expired_sessions_only(app, member, stranger, queue):
-    service.start_session(db.session, member, remember=False)
-    service.start_session(db.session, stranger, remember=False)
-    service.start_session(db.session, stranger, remember=True)
+    settings = settings_of(app)
+    sessions.start_session(db.session, settings, member, remember=False)
+    sessions.start_session(db.session, settings, stranger, remember=False)
+    sessions.start_session(db.session, settings, stranger, remember=True)
     expired = db.session.scalars(select(UserSession).where(UserSession.user_id == stranger.id)).all()
     for row in expired:
         row.expires_at = utcnow() - timedelta(seconds=1)

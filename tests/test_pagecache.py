@@ -1,9 +1,13 @@
 """Anonymous pages come from the cache, and every write that changes them shows at once."""
+from datetime import timedelta
+
 import pytest
 
-from portal.accounts import service as accounts
+from portal.accounts import account
 from portal.admin import service as admin_service
+from portal.community import service
 from portal.extensions import db
+from portal.kernel.timeutil import utcnow
 
 
 @pytest.fixture
@@ -55,7 +59,7 @@ def test_a_pending_message_is_shown_not_skipped(client, warm):
 
 def test_a_profile_edit_shows_on_the_public_profile(app, client, warm, member):
     warm(f"/members/{member.id}")
-    accounts.update_profile(db.session, member, display_name="Marie M.", bio="Trail runner since 2020.")
+    account.update_profile(db.session, member, display_name="Marie M.", bio="Trail runner since 2020.")
     page = client.get(f"/members/{member.id}").get_data(as_text=True)
     assert "Trail runner since 2020." in page and "Marie M." in page
 
@@ -96,16 +100,11 @@ def test_with_redis_the_cache_is_shared_through_redis(app_config, redis_url, cou
 
 
 def test_a_new_name_shows_beside_the_members_posts_at_once(app, client, warm, make_member):
-    from datetime import timedelta
-
-    from portal.community import service
-    from portal.timeutil import utcnow
-
     author = make_member(display_name="Old Name", created_at=utcnow() - timedelta(days=30))
     with app.test_request_context():
         post = service.create_post(db.session, author, body="A post to cache")
     for path in ("/community", f"/posts/{post.id}"):
         assert "Old Name" in warm(path).get_data(as_text=True)
-    accounts.update_profile(db.session, author, display_name="New Name", bio="")
+    account.update_profile(db.session, author, display_name="New Name", bio="")
     for path in ("/community", f"/posts/{post.id}"):
         assert "New Name" in client.get(path).get_data(as_text=True), path

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from portal.accounts.models import Role
-from portal.fans.tiers import Tier
+from portal.accounts.models import Role, Tier
 
 # A superfan is a member (role MEMBER) whose engagement tier is SUPERFAN: a member for every
 # role check, who also sees the superfans-only boards.
@@ -95,20 +94,20 @@ ROUTES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("community.like_comment", "POST", "/comments/{comment}/like", signed_in(ANY)),
     ("community.mark_answer", "POST", "/posts/{post}/answer/{comment}", signed_in(ANY)),
     ("community.unmark_answer", "POST", "/posts/{post}/unanswer", signed_in(ANY)),
-    ("community.report_post", "GET", "/posts/{post}/report", signed_in(200)),
-    ("community.report_comment", "GET", "/comments/{comment}/report", signed_in(200)),
+    ("moderation.report_post", "GET", "/posts/{post}/report", signed_in(200)),
+    ("moderation.report_comment", "GET", "/comments/{comment}/report", signed_in(200)),
     ("community.handle", "GET", "/@{username}", everyone(ANY)),
     ("community.follow", "POST", "/members/{target}/follow", signed_in(ANY)),
     ("community.unfollow", "POST", "/members/{target}/unfollow", signed_in(ANY)),
     ("community.photo", "GET", "/media/photos/missing.jpg", everyone(404)),
     ("community.notifications", "GET", "/notifications", signed_in(200)),
     ("community.unsubscribe", "GET", "/notifications/unsubscribe/not-a-token", everyone(ANY)),
-    ("community.moderation_queue", "GET", "/moderation", at_least("moderator", 200)),
-    ("community.hide", "POST", "/moderation/posts/{post}/hide", at_least("moderator", ANY)),
-    ("community.restore", "POST", "/moderation/posts/{post}/restore", at_least("moderator", ANY)),
-    ("community.dismiss", "POST", "/moderation/reports/999999/dismiss", at_least("moderator", 404)),
-    ("community.suspend", "GET", "/moderation/members/{target}/suspend", at_least("moderator", 200)),
-    ("community.unsuspend", "POST", "/moderation/members/{target}/unsuspend", at_least("moderator", ANY)),
+    ("moderation.moderation_queue", "GET", "/moderation", at_least("moderator", 200)),
+    ("moderation.hide", "POST", "/moderation/posts/{post}/hide", at_least("moderator", ANY)),
+    ("moderation.restore", "POST", "/moderation/posts/{post}/restore", at_least("moderator", ANY)),
+    ("moderation.dismiss", "POST", "/moderation/reports/999999/dismiss", at_least("moderator", 404)),
+    ("moderation.suspend", "GET", "/moderation/members/{target}/suspend", at_least("moderator", 200)),
+    ("moderation.unsuspend", "POST", "/moderation/members/{target}/unsuspend", at_least("moderator", ANY)),
     # Search of the feedback board's ideas: everyone, each seeing only the boards they may.
     ("search.search", "GET", "/ideas/search?q=tent", everyone(200)),
     ("search.similar", "GET", "/ideas/similar?title=tent+pegs", everyone(200)),
@@ -136,19 +135,19 @@ ROUTES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("feedback.subscription", "POST", "/ideas/{idea}/subscription", signed_in(ANY)),
     ("feedback.roadmap", "GET", "/roadmap", everyone(200)),
     ("feedback.changelog", "GET", "/changelog", everyone(200)),
-    ("feedback.change_status", "POST", "/ideas/{idea}/status", at_least("staff", 422)),
-    ("feedback.change_status", "POST", "/ideas/{superfan_idea}/status", staff_on_superfans_board(422)),
-    ("feedback.post_response", "POST", "/ideas/{idea}/response", at_least("staff", ANY)),
-    ("feedback.merge", "POST", "/ideas/{idea}/merge", at_least("staff", 422)),
-    ("feedback.vote_on_behalf", "POST", "/ideas/{idea}/on-behalf", at_least("staff", 422)),
-    ("feedback.estimates", "POST", "/ideas/{idea}/estimates", at_least("staff", ANY)),
-    ("feedback.hide", "POST", "/ideas/{idea}/hide", at_least("moderator", ANY)),
-    ("feedback.priorities", "GET", "/staff/priorities", at_least("staff", 200)),
-    ("feedback.priorities_csv", "GET", "/staff/priorities.csv", at_least("staff", 200)),
-    ("feedback.admin_boards", "GET", "/admin/boards", at_least("admin", 200)),
-    ("feedback.edit_board", "GET", "/admin/boards/new", at_least("admin", 200)),
-    ("feedback.edit_board", "GET", "/admin/boards/{board_id}", at_least("admin", 200)),
-    ("feedback.edit_board", "GET", "/admin/boards/999999", at_least("admin", 404)),
+    ("feedback.staff.change_status", "POST", "/ideas/{idea}/status", at_least("staff", 422)),
+    ("feedback.staff.change_status", "POST", "/ideas/{superfan_idea}/status", staff_on_superfans_board(422)),
+    ("feedback.staff.post_response", "POST", "/ideas/{idea}/response", at_least("staff", ANY)),
+    ("feedback.staff.merge", "POST", "/ideas/{idea}/merge", at_least("staff", 422)),
+    ("feedback.staff.vote_on_behalf", "POST", "/ideas/{idea}/on-behalf", at_least("staff", 422)),
+    ("feedback.staff.estimates", "POST", "/ideas/{idea}/estimates", at_least("staff", ANY)),
+    ("feedback.staff.hide", "POST", "/ideas/{idea}/hide", at_least("moderator", ANY)),
+    ("feedback.staff.priorities", "GET", "/staff/priorities", at_least("staff", 200)),
+    ("feedback.staff.priorities_csv", "GET", "/staff/priorities.csv", at_least("staff", 200)),
+    ("feedback.staff.admin_boards", "GET", "/admin/boards", at_least("admin", 200)),
+    ("feedback.staff.edit_board", "GET", "/admin/boards/new", at_least("admin", 200)),
+    ("feedback.staff.edit_board", "GET", "/admin/boards/{board_id}", at_least("admin", 200)),
+    ("feedback.staff.edit_board", "GET", "/admin/boards/999999", at_least("admin", 404)),
     # Last: it deletes its idea (for staff and admins).
     ("feedback.delete_idea", "POST", "/ideas/{doomed_idea}/delete", at_least("staff", ANY)),
 ]
@@ -168,7 +167,7 @@ def content(app, stranger):
 
     from portal.community import service
     from portal.extensions import db
-    from portal.timeutil import utcnow
+    from portal.kernel.timeutil import utcnow
 
     stranger.created_at = utcnow() - timedelta(days=30)
     db.session.commit()
@@ -182,6 +181,7 @@ def content(app, stranger):
 def feedback(app, admin, stranger):
     """A public, a members-only and a superfans-only board with an idea each by `stranger`, who
     also commented on the public one and posted a second public idea for the delete row."""
+    from portal.accounts.models import Tier
     from portal.extensions import db
     from portal.feedback import service, triage
     from portal.feedback.models import Visibility
@@ -191,8 +191,11 @@ def feedback(app, admin, stranger):
                                                 slug=f"{visibility.value}-board", description="", visibility=visibility,
                                                 vote_budget=10, categories="Tents")
                   for visibility in Visibility}
+        stranger.tier = Tier.SUPERFAN  # only a superfan (or staff) may post on the superfans' board
         ideas = {visibility: service.submit_idea(db.session, board, stranger, title=f"Route table idea, {visibility.value}")[0]
                  for visibility, board in boards.items()}
+        stranger.tier = Tier.MEMBER
+        db.session.commit()
         doomed, _voted = service.submit_idea(db.session, boards[Visibility.PUBLIC], stranger, title="Route table idea to delete")
         comment = service.add_comment(db.session, ideas[Visibility.PUBLIC], stranger, body="Route table idea comment")
     return {"board_slug": boards[Visibility.PUBLIC].slug, "members_slug": boards[Visibility.MEMBERS].slug,

@@ -1,7 +1,7 @@
 """Guards shared by every feature: safe `next` targets and who may write."""
 import pytest
 
-from portal.security import safe_next, verified_required
+from portal.kernel.security import safe_next, verified_required
 
 
 @pytest.mark.parametrize("target", ["/", "/account/settings", "/members/3?tab=posts"])

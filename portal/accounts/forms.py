@@ -1,11 +1,12 @@
-"""Account forms: shape checks only; the rules live in service.py."""
+"""Account forms: shape checks only; the rules live in the service modules (signup, sessions, profile...)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from .service import BIO_MAX, DISPLAY_NAME_MAX
+from .account import BIO_MAX
+from .validation import DISPLAY_NAME_MAX
 
 
 class SignupForm(FlaskForm):

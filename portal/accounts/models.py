@@ -14,8 +14,8 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..fans.tiers import Tier
-from ..timeutil import utcnow
+from ..kernel.notifications import Notification
+from ..kernel.timeutil import utcnow
 
 
 class Role(enum.StrEnum):
@@ -50,6 +50,15 @@ def _default_username(context: Any) -> str:
     # Rows made outside sign-up (demo, tests) get a readable handle with a random tail;
     # sign-up picks the shortest free one instead.
     return f"{handle_from(context.get_current_parameters().get('display_name') or '')}_{secrets.token_hex(2)}"
+
+
+class Tier(enum.StrEnum):
+    """Where a member stands among the brand's fans; the fans feature sets it from the engagement score.
+    Until it has, everyone is a member."""
+
+    MEMBER = "member"
+    FAN = "fan"
+    SUPERFAN = "superfan"
 
 
 class Digest(enum.StrEnum):
@@ -169,3 +178,6 @@ class AuditEvent(db.Model):
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     target_user: Mapped[User | None] = relationship(foreign_keys=[target_user_id])
+
+
+Notification.actor = relationship(User, foreign_keys=[Notification.actor_id], lazy="joined")

@@ -1,27 +1,27 @@
-"""Account routes: thin wrappers around service.py."""
+"""Account routes: each parses the request, calls one service function, and renders or redirects."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 
-from .. import images
-from ..errors import apply_errors
+from ..config import SUPPORTED_LOCALES, current_settings
 from ..extensions import db, limiter
-from ..pagecache import anonymous_page
-from ..security import role_required, safe_next
-from . import forms, service
-from .models import Role, User
+from ..kernel import features, images
+from ..kernel.errors import apply_errors
+from ..kernel.pagecache import anonymous_page
+from ..kernel.security import role_required, safe_next
+from ..kernel.site import site_settings
+from . import account, forms, passwords, queries, registration, sessions
+from .models import Role
+from .tokens import TokenError
+from .validation import AccountError
 
 bp = Blueprint("accounts", __name__)
-# Other features add what they show on a member's profile: a function (member) -> template context
-# with a "template" key. The app factory wires them, so accounts never imports them.
-PROFILE_SECTIONS: list[Callable[[User], dict[str, Any]]] = []
 login_required = role_required(Role.MEMBER)
 
 AUTH_LIMIT = "10 per minute;60 per hour"
@@ -34,9 +34,9 @@ def _token_message(reason: str) -> str:
     }.get(reason, _("This link is not valid. Check that you copied all of it, or ask for a new one."))
 
 
-def _sign_in(user: User, remember: bool) -> None:
-    service.start_session(db.session, user, remember=remember, user_agent=request.user_agent.string)
-    login_user(user, remember=remember)
+def _status(form: FlaskForm) -> int:
+    """200 for the form itself, 422 when it comes back with errors."""
+    return 200 if request.method == "GET" or not form.errors else 422
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -48,16 +48,16 @@ def signup():
     form = forms.SignupForm()
     if form.validate_on_submit():
         try:
-            user = service.register(db.session, email=form.email.data, display_name=form.display_name.data,
-                                    password=form.password.data, locale=_browser_locale())
-        except service.AccountError as error:
-            db.session.rollback()
+            user = registration.register(db.session, current_settings(), email=form.email.data,
+                                         display_name=form.display_name.data, password=form.password.data,
+                                         locale=_browser_locale(), user_agent=request.user_agent.string)
+        except AccountError as error:
             apply_errors(form, error)
         else:
-            _sign_in(user, remember=False)
+            login_user(user, remember=False)
             flash(_("Welcome to %(site)s! We sent a confirmation link to %(email)s.", site=_site_name(), email=user.email), "success")
             return redirect(url_for("accounts.settings"))
-    return render_template("accounts/signup.html", form=form), 200 if request.method == "GET" or not form.errors else 422
+    return render_template("accounts/signup.html", form=form), _status(form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -70,21 +70,22 @@ def login():
     form = forms.LoginForm(next=target or "")
     if form.validate_on_submit():
         try:
-            user = service.authenticate(db.session, form.email.data, form.password.data)
-        except service.InvalidCredentials:
+            user = sessions.sign_in(db.session, current_settings(), email=form.email.data, password=form.password.data,
+                                    remember=form.remember.data, user_agent=request.user_agent.string)
+        except sessions.InvalidCredentials:
             form.password.errors = [_("That email and password do not match an account.")]
         else:
-            _sign_in(user, remember=form.remember.data)
+            login_user(user, remember=form.remember.data)
             flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
             return redirect(target or url_for("pages.home"))
-    return render_template("accounts/login.html", form=form), 200 if request.method == "GET" or not form.errors else 422
+    return render_template("accounts/login.html", form=form), _status(form)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
     """End this browser's session on the server too."""
-    service.end_session(db.session, current_user.session_token)
+    sessions.end_session(db.session, current_user.session_token)
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("pages.home"))
@@ -94,8 +95,8 @@ def logout():
 def verify(token: str):
     """Confirm an email address from the link we mailed."""
     try:
-        service.verify_email(db.session, token)
-    except service.TokenError as error:
+        registration.verify_email(db.session, current_settings(), token)
+    except TokenError as error:
         flash(_token_message(error.reason), "warning" if error.reason == "used" else "danger")
     else:
         flash(_("Thank you, your email address is confirmed."), "success")
@@ -107,11 +108,13 @@ def verify(token: str):
 @limiter.limit("3 per 10 minutes")
 def resend_verification():
     """Send the confirmation link again."""
-    if current_user.is_verified:
-        flash(_("Your email address is already confirmed."), "info")
-    elif forms.ResendVerificationForm().validate_on_submit():
-        service.send_verification(current_user)
-        flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "success")
+    if forms.ResendVerificationForm().validate_on_submit():
+        try:
+            registration.resend_verification(current_settings(), current_user)
+        except registration.AlreadyVerified:
+            flash(_("Your email address is already confirmed."), "info")
+        else:
+            flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "success")
     return redirect(url_for("accounts.settings"))
 
 
@@ -121,9 +124,10 @@ def forgot_password():
     """Ask for a reset link; the answer is the same whether the account exists or not."""
     form = forms.ForgotPasswordForm()
     if form.validate_on_submit():
-        service.request_password_reset(db.session, form.email.data)
+        config = current_settings()
+        passwords.request_password_reset(db.session, config, form.email.data)
         flash(_("If an account uses %(email)s, a link to reset its password is on its way. It works once, for %(minutes)s minutes.",
-                email=form.email.data, minutes=current_app.config["RESET_TOKEN_MINUTES"]), "info")
+                email=form.email.data, minutes=config.reset_token_minutes), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -132,27 +136,22 @@ def forgot_password():
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def reset_password(token: str):
     """Choose a new password from a reset link."""
-    try:
-        service.check_reset_token(db.session, token)
-    except service.TokenError as error:
-        flash(_token_message(error.reason), "danger")
-        return redirect(url_for("accounts.forgot_password"))
     form = forms.ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            service.reset_password(db.session, token, form.password.data)
-        except service.AccountError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        except service.TokenError as error:
-            flash(_token_message(error.reason), "danger")
-            return redirect(url_for("accounts.forgot_password"))
+    try:
+        if not form.validate_on_submit():
+            passwords.check_reset_token(db.session, current_settings(), token)  # a spent link shows no form
         else:
+            passwords.reset_password(db.session, current_settings(), token, form.password.data)
             if current_user.is_authenticated:
                 logout_user()
             flash(_("Your password is changed, and every other session is signed out. Sign in with the new one."), "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form), 200 if request.method == "GET" or not form.errors else 422
+    except TokenError as error:
+        flash(_token_message(error.reason), "danger")
+        return redirect(url_for("accounts.forgot_password"))
+    except AccountError as error:
+        apply_errors(form, error)
+    return render_template("accounts/reset_password.html", form=form), _status(form)
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])
@@ -163,17 +162,16 @@ def profile():
     if form.validate_on_submit():
         upload = form.avatar.data
         try:
-            service.update_profile(db.session, current_user, display_name=form.display_name.data, bio=form.bio.data or "",
+            account.update_profile(db.session, current_user, display_name=form.display_name.data, bio=form.bio.data or "",
                                    username=form.username.data,
                                    avatar=upload.stream if isinstance(upload, FileStorage) and upload.filename else None,
                                    remove_avatar=form.remove_avatar.data)
-        except service.AccountError as error:
-            db.session.rollback()
+        except AccountError as error:
             apply_errors(form, error)
         else:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form), 200 if request.method == "GET" or not form.errors else 422
+    return render_template("accounts/profile.html", form=form), _status(form)
 
 
 @bp.route("/account/settings", methods=["GET", "POST"])
@@ -184,15 +182,14 @@ def settings():
                               digest=current_user.digest.value)
     if form.validate_on_submit():
         try:
-            service.update_settings(db.session, current_user, locale=form.locale.data or None,
+            account.update_settings(db.session, current_user, locale=form.locale.data or None,
                                     email_notifications=form.email_notifications.data, digest=form.digest.data)
-        except service.AccountError as error:
+        except AccountError as error:
             apply_errors(form, error)
         else:
             flash(_("Your settings are saved."), "success")
             return redirect(url_for("accounts.settings"))
-    return render_template("accounts/settings.html", form=form, resend=forms.ResendVerificationForm()), \
-        200 if request.method == "GET" or not form.errors else 422
+    return render_template("accounts/settings.html", form=form, resend=forms.ResendVerificationForm()), _status(form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -202,23 +199,22 @@ def change_password():
     form = forms.ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            service.change_password(db.session, current_user, current=form.current_password.data, new=form.new_password.data)
-        except service.AccountError as error:
-            db.session.rollback()
+            passwords.change_password(db.session, current_user, current=form.current_password.data, new=form.new_password.data)
+        except AccountError as error:
             apply_errors(form, error)
         else:
             flash(_("Your password is changed. Your other sessions are signed out."), "success")
             return redirect(url_for("accounts.change_password"))
-    sessions = service.active_sessions(db.session, current_user)
-    return render_template("accounts/password.html", form=form, sessions=sessions), \
-        200 if request.method == "GET" or not form.errors else 422
+    # Read for the page only (the form above, or its errors): the change redirects before it.
+    sessions_here = sessions.active_sessions(db.session, current_user)
+    return render_template("accounts/password.html", form=form, sessions=sessions_here), _status(form)
 
 
 @bp.get("/account/export")
 @login_required
 def export():
     """Download everything Tribune holds about me, as JSON."""
-    data = service.export_data(db.session, current_user)
+    data = account.export_data(db.session, current_user, features.registry().data_exporters)
     body = json.dumps(data, indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="tribune-my-data.json"', "Cache-Control": "no-store"})
@@ -228,59 +224,54 @@ def export():
 @login_required
 def delete():
     """Erase my account after confirming with my password."""
-    if current_user.is_admin:
-        flash(_("An admin account cannot delete itself. Ask another admin to take over first."), "warning")
-        return redirect(url_for("accounts.settings"))
     form = forms.DeleteAccountForm()
-    if form.validate_on_submit():
-        try:
-            service.delete_account(db.session, current_user, password=form.password.data)
-        except service.AccountError as error:
-            db.session.rollback()
-            apply_errors(form, error)
+    try:
+        if not form.validate_on_submit():
+            account.check_can_delete(current_user)  # a member who may not delete is not shown the form
         else:
+            account.delete_account(db.session, current_user, password=form.password.data)
             logout_user()
             flash(_("Your account is deleted. What you posted stays, signed “deleted member”."), "info")
             return redirect(url_for("pages.home"))
-    return render_template("accounts/delete.html", form=form), 200 if request.method == "GET" or not form.errors else 422
+    except account.DeletionRefused as refused:
+        flash(str(refused), "warning")
+        return redirect(url_for("accounts.settings"))
+    except AccountError as error:
+        apply_errors(form, error)
+    return render_template("accounts/delete.html", form=form), _status(form)
 
 
 @bp.get("/members/<int:user_id>")
 @anonymous_page(lambda user_id: [f"member:{user_id}"])
 def member(user_id: int):
     """A member's public profile."""
-    user = db.session.get(User, user_id)
-    if user is None or not user.is_active:
+    user = queries.public_member(db.session, user_id)
+    if user is None:
         abort(404)
-    return render_template("accounts/member.html", member=user, sections=[section(user) for section in PROFILE_SECTIONS])
+    return render_template("accounts/member.html", member=user, sections=[section(user) for section in features.registry().profile_sections])
 
 
 @bp.get("/media/avatars/<name>")
 def avatar(name: str):
     """A member's avatar."""
-    return images.send_immutable(service.avatar_folder(), name)
+    return images.send_immutable("avatars", name)
 
 
 @bp.get("/account/inbox")
 @login_required
 def demo_inbox():
     """Demo mode: read the mail Tribune sent you, since the outbox is not a real inbox."""
-    from ..admin import service as admin_service
-
-    if not current_app.config["DEMO_MODE"] or current_app.config["MAIL_BACKEND"] != "outbox":
+    try:
+        messages = queries.demo_inbox(current_settings(), current_user)
+    except queries.InboxClosed:
         abort(404)
-    messages = admin_service.outbox_messages(recipient=current_user.email)
     return render_template("admin/outbox.html", messages=messages, mine=True)
 
 
 def _browser_locale() -> str | None:
-    from ..config import SUPPORTED_LOCALES
-
     return request.accept_languages.best_match(SUPPORTED_LOCALES)
 
 
 def _site_name() -> str:
-    from ..admin.service import site_settings
-
     return site_settings(db.session).name
 

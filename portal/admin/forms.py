@@ -6,7 +6,7 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..accounts.models import Role
-from ..accounts.service import GRANTABLE_ROLES
+from ..accounts.roles import GRANTABLE_ROLES
 
 ROLE_LABELS = {Role.MEMBER: _l("Member"), Role.MODERATOR: _l("Moderator"), Role.STAFF: _l("Staff"), Role.ADMIN: _l("Admin")}
 

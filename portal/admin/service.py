@@ -1,77 +1,32 @@
-"""Site settings (name, colours, logo), the member directory, and the demo outbox."""
+"""The site's identity as admins change it, and the member directory."""
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default as default_policy
-from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import Any, BinaryIO
 
-from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from .. import images
 from ..accounts.models import AuditEvent, User
-from ..errors import ValidationError
-from ..extensions import cache
-from ..pagecache import invalidate
-from .models import SiteSetting
+from ..kernel import images
+from ..kernel.errors import ValidationError
+from ..kernel.pagecache import invalidate
+from ..kernel.site import SiteSetting, forget_site
+from ..kernel.uow import after_commit, commit, use_case
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-DEFAULT_PRIMARY = "#4338ca"
-DEFAULT_ACCENT = "#db2777"
 LOGO_MAX_SIDE = 256
 MEMBERS_PER_PAGE = 50
-SITE_KEY = "site:settings"
 
 
-@dataclass(frozen=True)
-class Site:
-    name: str
-    tagline: str
-    primary: str
-    accent: str
-    logo: str | None
-
-    @property
-    def version(self) -> str:
-        """Changes whenever the theme does, so /theme.css can be cached for long."""
-        return hashlib.sha256(f"{self.primary}{self.accent}".encode()).hexdigest()[:10]
+class SiteChangeRefused(Exception):
+    """Someone who is not an admin tried to change the site's identity (the admin pages answer 403)."""
 
 
-def site_settings(session: Session) -> Site:
-    """The site's identity, read once per request."""
-    if "site" in g:
-        return g.site
-    values = cache.get(SITE_KEY)
-    if values is None:
-        values = dict(session.execute(select(SiteSetting.key, SiteSetting.value)).all())
-        cache.set(SITE_KEY, values, timeout=0)
-    site = Site(
-        name=values.get("name") or current_app.config["SITE_NAME"],
-        tagline=values.get("tagline", ""),
-        primary=values.get("primary") or DEFAULT_PRIMARY,
-        accent=values.get("accent") or DEFAULT_ACCENT,
-        logo=values.get("logo") or None,
-    )
-    g.site = site
-    return site
-
-
-def logo_folder() -> Path:
-    return Path(current_app.instance_path) / "uploads" / "logos"
-
-
-def update_site(session: Session, *, actor: User, name: str, tagline: str, primary: str, accent: str,
-                logo: BinaryIO | None = None, remove_logo: bool = False) -> None:
-    """Save the site's identity; the audit log records what changed."""
+def _checked_identity(name: str, tagline: str, primary: str, accent: str,
+                      logo: BinaryIO | None) -> tuple[str, str, bytes | None]:
+    """The tidied name and tagline and the re-encoded logo, or one ValidationError with every problem."""
     errors: dict[str, list[Any]] = {}
     name = " ".join(name.split())
     if not name or len(name) > 60:
@@ -84,19 +39,28 @@ def update_site(session: Session, *, actor: User, name: str, tagline: str, prima
             errors[field] = [_l("Use a colour like #4338ca.")]
     encoded = None
     if logo is not None:
-        config = current_app.config
         try:
-            encoded = images.bounded_png(logo, max_side=LOGO_MAX_SIDE, max_bytes=config["AVATAR_MAX_BYTES"],
-                                         max_pixels=config["IMAGE_MAX_PIXELS"])
+            encoded = images.bounded_png(logo, max_side=LOGO_MAX_SIDE, **images.limits("logos"))
         except images.ImageRejected as exc:
             errors["logo"] = [exc.args[0]]
     if errors:
         raise ValidationError(errors)
+    return name, tagline, encoded
+
+
+@use_case
+def update_site(session: Session, *, actor: User, name: str, tagline: str, primary: str, accent: str,
+                logo: BinaryIO | None = None, remove_logo: bool = False) -> None:
+    """Save the site's identity; the audit log records what changed."""
+    if not actor.is_admin:
+        raise SiteChangeRefused()
+    name, tagline, encoded = _checked_identity(name, tagline, primary, accent, logo)
     current = {row.key: row for row in session.scalars(select(SiteSetting))}
     wanted = {"name": name, "tagline": tagline, "primary": primary.lower(), "accent": accent.lower()}
     old_logo = current["logo"].value if "logo" in current else None
-    if encoded is not None:
-        wanted["logo"] = images.store(logo_folder(), encoded, "png")
+    new_logo = images.store("logos", encoded, "png") if encoded is not None else None
+    if new_logo is not None:
+        wanted["logo"] = new_logo
     elif remove_logo:
         wanted["logo"] = ""
     changed = {}
@@ -110,12 +74,15 @@ def update_site(session: Session, *, actor: User, name: str, tagline: str, prima
             changed[key] = value
     if changed:
         session.add(AuditEvent(actor_id=actor.id, action="site.update", details=changed))
-    session.commit()
-    g.pop("site", None)
-    cache.delete(SITE_KEY)
-    invalidate("site")
+    after_commit(session, forget_site)
+    after_commit(session, invalidate, "site")
     if old_logo and "logo" in changed:
-        images.discard(logo_folder(), old_logo)
+        after_commit(session, images.discard, "logos", old_logo)
+    try:
+        commit(session)
+    except Exception:
+        images.discard("logos", new_logo)  # the file of a change that was never saved
+        raise
 
 
 def list_members(session: Session, *, query: str = "", role: str = "", page: int = 1) -> tuple[list[User], int]:
@@ -133,61 +100,6 @@ def list_members(session: Session, *, query: str = "", role: str = "", page: int
 
 
 def audit_log(session: Session, *, limit: int = 200) -> list[AuditEvent]:
+    """The latest audit entries, newest first, with who acted and on whom."""
     return list(session.scalars(select(AuditEvent).options(selectinload(AuditEvent.actor), selectinload(AuditEvent.target_user))
                                 .order_by(AuditEvent.id.desc()).limit(limit)))
-
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    name: str
-    to: str
-    subject: str
-    sent_at: datetime | None
-    text: str
-    html: str
-
-
-def outbox_messages(*, recipient: str | None = None, limit: int = 100) -> list[OutboxMessage]:
-    """The newest messages in instance/outbox, optionally only those sent to one address."""
-    from ..mail import outbox_path
-
-    folder = outbox_path()
-    if not folder.is_dir():
-        return []
-    found: list[OutboxMessage] = []
-    for path in sorted(folder.glob("*.eml"), reverse=True):
-        message = _read_eml(path)
-        if recipient and message.to.lower() != recipient.lower():
-            continue
-        found.append(message)
-        if len(found) >= limit:
-            break
-    return found
-
-
-def outbox_message(name: str) -> OutboxMessage | None:
-    from ..mail import outbox_path
-
-    path = outbox_path() / Path(name).name
-    return _read_eml(path) if path.suffix == ".eml" and path.is_file() else None
-
-
-def _parse_date(value: object) -> datetime | None:
-    try:
-        return parsedate_to_datetime(str(value)).astimezone(UTC).replace(tzinfo=None) if value else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _read_eml(path: Path) -> OutboxMessage:
-    message = message_from_bytes(path.read_bytes(), _class=EmailMessage, policy=default_policy)
-    text = message.get_body(("plain",))
-    html = message.get_body(("html",))
-    return OutboxMessage(
-        name=path.name,
-        to=str(message["To"] or ""),
-        subject=str(message["Subject"] or ""),
-        sent_at=_parse_date(message["Date"]),
-        text=text.get_content() if text else "",
-        html=html.get_content() if html else "",
-    )

@@ -1,16 +1,19 @@
-"""Admin pages: site identity, roles, the audit log, and the outbox."""
+"""Admin pages: site identity, roles, the audit log, and the outbox; each route calls one service function."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import images
-from ..accounts import service as accounts
+from ..accounts import roles
 from ..accounts.models import Role, User
-from ..errors import ValidationError, apply_errors
+from ..config import current_settings
 from ..extensions import db
-from ..security import role_required
+from ..kernel import images
+from ..kernel import outbox as mail_outbox
+from ..kernel.errors import ValidationError, apply_errors
+from ..kernel.security import role_required
+from ..kernel.site import site_settings
 from . import forms, service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -52,8 +55,8 @@ def set_role(user_id: int):
         flash(_("Choose one of the roles offered."), "danger")
     else:
         try:
-            accounts.set_role(db.session, actor=current_user, target=target, role=Role(form.role.data))
-        except accounts.RoleChangeRefused as refused:
+            roles.set_role(db.session, actor=current_user, target=target, role=Role(form.role.data))
+        except roles.RoleChangeRefused as refused:
             flash(str(refused), "danger")
         else:
             flash(_("New role for %(name)s: %(role)s.", name=target.display_name, role=forms.ROLE_LABELS[target.role]), "success")
@@ -71,7 +74,7 @@ def audit():
 @admin_required
 def site():
     """Name, tagline, colours and logo."""
-    current = service.site_settings(db.session)
+    current = site_settings(db.session)
     form = forms.SiteForm(name=current.name, tagline=current.tagline, primary=current.primary, accent=current.accent)
     if form.validate_on_submit():
         upload = form.logo.data
@@ -79,8 +82,9 @@ def site():
             service.update_site(db.session, actor=current_user, name=form.name.data, tagline=form.tagline.data or "",
                                 primary=form.primary.data, accent=form.accent.data,
                                 logo=upload.stream if upload and upload.filename else None, remove_logo=form.remove_logo.data)
+        except service.SiteChangeRefused:
+            abort(403)
         except ValidationError as error:
-            db.session.rollback()
             apply_errors(form, error)
         else:
             flash(_("The site settings are saved."), "success")
@@ -92,16 +96,16 @@ def site():
 @admin_required
 def outbox():
     """Mail written to instance/outbox when no SMTP server is configured."""
-    if current_app.config["MAIL_BACKEND"] != "outbox":
+    if current_settings().mail_backend != "outbox":
         flash(_("Mail goes to the SMTP server, so the outbox is empty."), "info")
-    return render_template("admin/outbox.html", messages=service.outbox_messages(), mine=False)
+    return render_template("admin/outbox.html", messages=mail_outbox.outbox_messages(), mine=False)
 
 
 @bp.get("/outbox/<name>")
 @admin_required
 def outbox_message(name: str):
     """One message from the outbox."""
-    message = service.outbox_message(name)
+    message = mail_outbox.outbox_message(name)
     if message is None:
         abort(404)
     return render_template("admin/outbox_message.html", message=message)
@@ -113,15 +117,15 @@ logo_bp = Blueprint("site", __name__)
 @logo_bp.get("/media/logos/<name>")
 def logo(name: str):
     """The site logo; its name changes with every upload."""
-    return images.send_immutable(service.logo_folder(), name)
+    return images.send_immutable("logos", name)
 
 
 @logo_bp.get("/theme.css")
 def theme():
     """The admin's colours as CSS variables (a file, since the CSP allows no inline style)."""
-    site = service.site_settings(db.session)
+    site = site_settings(db.session)
     css = render_template("theme.css", site=site)
-    response = current_app.response_class(css, mimetype="text/css")
+    response = Response(css, mimetype="text/css")
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if request.args.get("v") == site.version \
         else "no-cache"
     return response

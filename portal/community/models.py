@@ -3,17 +3,14 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..extensions import db
-from ..timeutil import utcnow
-
-if TYPE_CHECKING:
-    from ..feedback.models import Idea
+from ..kernel.notifications import Notification, points_at
+from ..kernel.timeutil import utcnow
 
 POST_MAX = 2000
 COMMENT_MAX = 2000
@@ -144,37 +141,18 @@ class PostHashtag(db.Model):
 
 
 class NotificationKind(enum.StrEnum):
+    """What the community tells members about (kernel.notifications stores the word)."""
+
     MENTION = "mention"
     REPLY = "reply"
     LIKE = "like"
     FOLLOW = "follow"
     ANSWERED = "answered"
-    IDEA_STATUS = "idea_status"
-    IDEA_MERGED = "idea_merged"
-    IDEA_COMMENT = "idea_comment"
 
 
-class Notification(db.Model):
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_created", "user_id", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    kind: Mapped[NotificationKind] = mapped_column(
-        db.Enum(NotificationKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]))
-    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
-    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
-    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
-    # What changed, for notifications that must say it as it was then (the new status of an idea).
-    detail: Mapped[str] = mapped_column(String(30), default="", server_default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(DateTime)
-
-    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
-    post: Mapped[Post | None] = relationship(foreign_keys=[post_id])
-    comment: Mapped[Comment | None] = relationship(foreign_keys=[comment_id])
-    idea: Mapped[Idea | None] = relationship("Idea", foreign_keys=[idea_id])
+# What a notification points at, for the pages that show it.
+points_at("post", relationship(Post, foreign_keys=[Notification.post_id]))
+points_at("comment", relationship(Comment, foreign_keys=[Notification.comment_id]))
 
 
 class Report(db.Model):

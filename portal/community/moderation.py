@@ -9,21 +9,26 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..accounts.models import AuditEvent, User
-from ..pagecache import invalidate
-from ..timeutil import utcnow
+from ..kernel.pagecache import invalidate
+from ..kernel.timeutil import utcnow
+from ..kernel.uow import after_commit, commit, use_case
 from .models import Comment, Post, Report
-from .service import CommunityError, Gone, check_can_write
+from .posting import CommunityError, Gone, check_can_write
+from .queries import can_open
 
 REASON_MAX = 500
 SUSPENSION_DAYS_MAX = 365
 
 
+@use_case
 def report(session: Session, reporter: User, *, reason: str, post: Post | None = None, comment: Comment | None = None) -> Report:
     """A member flags a post or comment for the moderators, with a reason."""
     check_can_write(reporter)
     target = post or comment
     if target is None or not target.is_visible:
         raise Gone()
+    if comment is not None and not can_open(comment.post, reporter):
+        raise Gone()  # a comment under a post the member cannot open (deleted, hidden, not yet published)
     reason = " ".join((reason or "").split())
     if not reason:
         raise CommunityError({"reason": [_l("Tell the moderators what is wrong.")]})
@@ -38,7 +43,7 @@ def report(session: Session, reporter: User, *, reason: str, post: Post | None =
     item = Report(reporter_id=reporter.id, reason=reason, post_id=post.id if post else None,
                   comment_id=comment.id if comment else None)
     session.add(item)
-    session.commit()
+    commit(session)
     return item
 
 
@@ -68,6 +73,7 @@ def _topics(post: Post | None, comment: Comment | None) -> list[str]:
     return ["community", "questions", f"post:{owner.id}", f"member:{owner.author_id}"]
 
 
+@use_case
 def hide(session: Session, moderator: User, *, post: Post | None = None, comment: Comment | None = None,
          note: str = "") -> None:
     """Hide content from everyone but its author and the moderators; its open reports are resolved."""
@@ -79,10 +85,11 @@ def hide(session: Session, moderator: User, *, post: Post | None = None, comment
     session.add(AuditEvent(actor_id=moderator.id, target_user_id=target.author_id, action="content.hide",
                            details={"post": post.id if post else None, "comment": comment.id if comment else None,
                                     "note": note[:200]}))
-    session.commit()
-    invalidate(*_topics(post, comment))
+    after_commit(session, invalidate, *_topics(post, comment))
+    commit(session)
 
 
+@use_case
 def restore(session: Session, moderator: User, *, post: Post | None = None, comment: Comment | None = None) -> None:
     """Show hidden content again."""
     _require_moderator(moderator)
@@ -90,20 +97,24 @@ def restore(session: Session, moderator: User, *, post: Post | None = None, comm
     target.hidden_at = None
     session.add(AuditEvent(actor_id=moderator.id, target_user_id=target.author_id, action="content.restore",
                            details={"post": post.id if post else None, "comment": comment.id if comment else None}))
-    session.commit()
-    invalidate(*_topics(post, comment))
+    after_commit(session, invalidate, *_topics(post, comment))
+    commit(session)
 
 
+@use_case
 def dismiss(session: Session, moderator: User, item: Report) -> None:
     """Keep the content: the report (and others about the same content) is closed."""
     _require_moderator(moderator)
     _resolve(session, moderator, post=item.post, comment=item.comment if item.post is None else None, resolution="kept")
-    session.commit()
+    commit(session)
 
 
+@use_case
 def suspend(session: Session, moderator: User, member: User, *, days: Any, reason: str) -> None:
     """Stop a member from writing for a number of days; they are shown the reason."""
     _require_moderator(moderator)
+    if not member.is_active:
+        raise Gone()  # the account was deleted: there is nobody to suspend
     errors: dict[str, list[Any]] = {}
     try:
         days = int(days)
@@ -124,12 +135,14 @@ def suspend(session: Session, moderator: User, member: User, *, days: Any, reaso
     member.suspension_reason = reason
     session.add(AuditEvent(actor_id=moderator.id, target_user_id=member.id, action="member.suspend",
                            details={"days": days, "reason": reason}))
-    session.commit()
+    commit(session)
 
 
+@use_case
 def lift_suspension(session: Session, moderator: User, member: User) -> None:
+    """End a suspension early: the member may write again."""
     _require_moderator(moderator)
     member.suspended_until = None
     member.suspension_reason = ""
     session.add(AuditEvent(actor_id=moderator.id, target_user_id=member.id, action="member.unsuspend", details={}))
-    session.commit()
+    commit(session)

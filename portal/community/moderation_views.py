@@ -1,19 +1,21 @@
-"""Moderation routes: the report queue, hiding and restoring, suspensions, reporting."""
+"""Moderation routes (their own blueprint): the report queue, hiding and restoring, suspensions, reporting."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.models import Role, User
-from ..errors import apply_errors
 from ..extensions import db, limiter
-from ..security import role_required
-from . import forms, moderation, queries, service
+from ..kernel.errors import apply_errors
+from ..kernel.security import redirect_back, role_required
+from . import forms, moderation, queries
 from .models import Comment, Post, Report
-from .views import _back, bp, login_required
+from .posting import CommunityError, Gone
 
+bp = Blueprint("moderation", __name__)
+login_required = role_required(Role.MEMBER)
 moderator_required = role_required(Role.MODERATOR)
 
 
@@ -25,24 +27,16 @@ def moderation_queue():
                            action=forms.ActionForm())
 
 
-def _report(target_kind: str, target_id: int):
-    # Only what this member may see can be reported (and shown on the report form).
-    post = queries.get_post_or_404(db.session, target_id, current_user) if target_kind == "post" else None
-    comment = None
-    if target_kind == "comment":
-        comment = queries.get_comment_or_404(db.session, target_id)
-        queries.get_post_or_404(db.session, comment.post_id, current_user)
-        if comment.hidden_at is not None and not (current_user.is_moderator or comment.author_id == current_user.id):
-            abort(404)
+def _report(post: Post | None = None, comment: Comment | None = None):
+    """The report form for a post or comment the member may see, and its sending."""
     back = url_for("community.post", post_id=post.id if post else comment.post_id)
     form = forms.ReportForm()
     if form.validate_on_submit():
         try:
             moderation.report(db.session, current_user, reason=form.reason.data or "", post=post, comment=comment)
-        except service.CommunityError as error:
-            db.session.rollback()
+        except CommunityError as error:
             apply_errors(form, error)
-        except service.Gone:
+        except Gone:
             flash(_("This was deleted already."), "info")
             return redirect(back)
         else:
@@ -57,7 +51,7 @@ def _report(target_kind: str, target_id: int):
 @limiter.limit("10 per hour", methods=["POST"])
 def report_post(post_id: int):
     """Tell the moderators what is wrong with a post."""
-    return _report("post", post_id)
+    return _report(post=queries.get_post_or_404(db.session, post_id, current_user))
 
 
 @bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
@@ -65,7 +59,7 @@ def report_post(post_id: int):
 @limiter.limit("10 per hour", methods=["POST"])
 def report_comment(comment_id: int):
     """Tell the moderators what is wrong with a comment."""
-    return _report("comment", comment_id)
+    return _report(comment=queries.get_visible_comment_or_404(db.session, comment_id, current_user))
 
 
 def _target(kind: str, target_id: int) -> tuple[Post | None, Comment | None]:
@@ -83,7 +77,7 @@ def hide(kind: str, target_id: int):
     post, comment = _target(kind, target_id)
     moderation.hide(db.session, current_user, post=post, comment=comment)
     flash(_("Hidden. Its author still sees it, marked as hidden."), "success")
-    return _back(url_for("community.moderation_queue"))
+    return redirect_back(url_for("moderation.moderation_queue"))
 
 
 @bp.post("/moderation/<any(posts, comments):kind>/<int:target_id>/restore")
@@ -93,7 +87,7 @@ def restore(kind: str, target_id: int):
     post, comment = _target(kind, target_id)
     moderation.restore(db.session, current_user, post=post, comment=comment)
     flash(_("Restored: everyone sees it again."), "success")
-    return _back(url_for("community.moderation_queue"))
+    return redirect_back(url_for("moderation.moderation_queue"))
 
 
 @bp.post("/moderation/reports/<int:report_id>/dismiss")
@@ -105,7 +99,7 @@ def dismiss(report_id: int):
         abort(404)
     moderation.dismiss(db.session, current_user, item)
     flash(_("Report closed; the content stays."), "info")
-    return redirect(url_for("community.moderation_queue"))
+    return redirect(url_for("moderation.moderation_queue"))
 
 
 @bp.route("/moderation/members/<int:user_id>/suspend", methods=["GET", "POST"])
@@ -119,8 +113,7 @@ def suspend(user_id: int):
     if form.validate_on_submit():
         try:
             moderation.suspend(db.session, current_user, member, days=form.days.data, reason=form.reason.data or "")
-        except service.CommunityError as error:
-            db.session.rollback()
+        except CommunityError as error:
             apply_errors(form, error)
         else:
             flash(_("%(name)s is suspended until %(date)s.", name=member.public_name,

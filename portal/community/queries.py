@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..timeutil import utcnow
+from ..kernel.timeutil import utcnow
 from .models import Comment, CommentLike, Follow, Hashtag, Post, PostHashtag, PostLike
 
 PAGE_SIZE = 20
@@ -26,6 +26,7 @@ class Page:
 
 
 def encode_cursor(post: Post) -> str:
+    """Where the next page starts: just after this post (its publication time, then its id)."""
     return f"{post.published_at:%Y%m%d%H%M%S%f}-{post.id}"
 
 
@@ -63,6 +64,7 @@ def _page(session: Session, query: Select, viewer: User | None, cursor: str | No
 
 
 def liked_posts(session: Session, viewer: User | None, posts: list[Post]) -> set[int]:
+    """Which of these posts the viewer likes (none for visitors)."""
     if viewer is None or not viewer.is_authenticated or not posts:
         return set()
     return set(session.scalars(select(PostLike.post_id).where(PostLike.user_id == viewer.id,
@@ -78,6 +80,7 @@ def home_feed(session: Session, viewer: User, cursor: str | None = None) -> Page
 
 
 def latest(session: Session, viewer: User | None, cursor: str | None = None) -> Page:
+    """Everyone's posts, newest first."""
     return _page(session, select(Post).where(visible_to(viewer)), viewer, cursor)
 
 
@@ -108,11 +111,13 @@ def trending(session: Session, viewer: User | None, limit: int = PAGE_SIZE) -> P
 
 
 def hashtag_posts(session: Session, name: str, viewer: User | None, cursor: str | None = None) -> Page:
+    """Posts with this hashtag, newest first."""
     tagged = select(PostHashtag.post_id).join(Hashtag).where(Hashtag.name == name.lower())
     return _page(session, select(Post).where(visible_to(viewer), Post.id.in_(tagged)), viewer, cursor)
 
 
 def member_posts(session: Session, member: User, viewer: User | None, cursor: str | None = None) -> Page:
+    """One member's posts, newest first (their profile page)."""
     return _page(session, select(Post).where(visible_to(viewer), Post.author_id == member.id), viewer, cursor)
 
 
@@ -122,23 +127,51 @@ def unanswered_questions(session: Session, limit: int = 100) -> list[Post]:
                                 .order_by(Post.published_at, Post.id).limit(limit)))
 
 
+def can_open(post: Post, viewer: User | None) -> bool:
+    """Whether the viewer may open the post's page: never once deleted; while scheduled, only its author
+    and staff; while hidden, only its author and the moderators."""
+    if post.deleted_at is not None:
+        return False
+    signed_in = viewer is not None and viewer.is_authenticated
+    mine = signed_in and viewer.id == post.author_id
+    if post.published_at is None and not (mine or (signed_in and viewer.is_staff)):
+        return False
+    return post.hidden_at is None or mine or (signed_in and viewer.is_moderator)
+
+
 def get_post_or_404(session: Session, post_id: int, viewer: User | None) -> Post:
+    """The post, if this viewer may open it."""
     post = session.scalar(select(Post).where(Post.id == post_id))
-    if post is None or post.deleted_at is not None:
-        abort(404)
-    is_author = viewer is not None and viewer.is_authenticated and viewer.id == post.author_id
-    if post.published_at is None and not (is_author or (viewer is not None and viewer.is_authenticated and viewer.is_staff)):
-        abort(404)
-    if post.hidden_at is not None and not (is_author or (viewer is not None and viewer.is_authenticated and viewer.is_moderator)):
+    if post is None or not can_open(post, viewer):
         abort(404)
     return post
 
 
 def get_comment_or_404(session: Session, comment_id: int) -> Comment:
+    """The comment, unless it was deleted."""
     comment = session.get(Comment, comment_id)
     if comment is None or comment.deleted_at is not None:
         abort(404)
     return comment
+
+
+def get_visible_comment_or_404(session: Session, comment_id: int, viewer: User) -> Comment:
+    """A comment the viewer may see: not deleted, hidden only for its author and the moderators, under a
+    post they may open."""
+    comment = get_comment_or_404(session, comment_id)
+    if comment.hidden_at is not None and not (viewer.is_moderator or comment.author_id == viewer.id):
+        abort(404)
+    if not can_open(comment.post, viewer):
+        abort(404)
+    return comment
+
+
+def member_by_handle_or_404(session: Session, username: str) -> User:
+    """The member an @handle names (handles are stored lower-case)."""
+    member = session.scalar(select(User).where(User.username == username.lower(), User.deleted_at.is_(None)))
+    if member is None:
+        abort(404)
+    return member
 
 
 @dataclass
@@ -176,12 +209,14 @@ def thread(session: Session, post: Post, viewer: User | None) -> Thread:
 
 
 def follow_counts(session: Session, member: User) -> tuple[int, int]:
+    """How many follow the member, and how many they follow."""
     followers = session.scalar(select(func.count()).select_from(Follow).where(Follow.followed_id == member.id)) or 0
     following = session.scalar(select(func.count()).select_from(Follow).where(Follow.follower_id == member.id)) or 0
     return followers, following
 
 
 def is_following(session: Session, viewer: User | None, member: User) -> bool:
+    """Whether the viewer follows the member."""
     if viewer is None or not viewer.is_authenticated or viewer.id == member.id:
         return False
     return session.scalar(select(Follow.follower_id).where(Follow.follower_id == viewer.id,

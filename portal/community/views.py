@@ -8,18 +8,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from .. import images
 from ..accounts.models import Role, User
-from ..errors import apply_errors
+from ..config import current_settings
 from ..extensions import db, limiter
-from ..pagecache import anonymous_page
-from ..security import role_required, safe_next
-from ..timeutil import utcnow
-from . import forms, notify, queries, service
+from ..kernel import images
+from ..kernel.errors import apply_errors
+from ..kernel.pagecache import anonymous_page
+from ..kernel.security import redirect_back, role_required, safe_next
+from ..kernel.timeutil import utcnow
+from . import forms, notify, queries, service, social
 from .models import Comment, Post
+from .posting import NEW_ACCOUNT_AGE, CommunityError, Gone, Missing, ReplyGone
 
 bp = Blueprint("community", __name__)
 login_required = role_required(Role.MEMBER)
@@ -27,7 +28,7 @@ staff_required = role_required(Role.STAFF)
 
 
 def _is_new_member() -> bool:
-    return current_user.is_authenticated and current_user.created_at > utcnow() - service.NEW_ACCOUNT_AGE
+    return current_user.is_authenticated and current_user.created_at > utcnow() - NEW_ACCOUNT_AGE
 
 
 def _write_limit() -> str:
@@ -35,27 +36,42 @@ def _write_limit() -> str:
     return "3 per minute;10 per hour" if _is_new_member() else "10 per minute;120 per hour"
 
 
-def _back(default: str) -> Any:
-    return redirect(safe_next(request.form.get("next") or request.args.get("next")) or default)
-
-
 def _viewer() -> User | None:
     return current_user if current_user.is_authenticated else None
 
 
-def _gone() -> Any:
+def _gone() -> None:
     flash(_("This was deleted or hidden, so it cannot be changed any more."), "warning")
+
+
+def _flash_errors(error: CommunityError) -> None:
+    for messages in error.errors.values():
+        for message in messages:
+            flash(str(message), "danger")
+
+
+def _not_there(message: str) -> Any:
+    """What a like of something no longer in the database says: the community page, with why."""
+    flash(message, "warning")
+    return redirect(url_for("community.community"))
 
 
 def _back_to_post(item: Post, default: str) -> Any:
     """Back where the member was, unless that is the page of a post they can no longer open (a 404)."""
     target = safe_next(request.form.get("next") or request.args.get("next")) or default
-    mine = item.author_id == current_user.id
-    opens = item.deleted_at is None and (item.published_at is not None or mine or current_user.is_staff) \
-        and (item.hidden_at is None or mine or current_user.is_moderator)
-    if not opens and target.partition("#")[0] == url_for("community.post", post_id=item.id):
+    if not queries.can_open(item, current_user) and target.partition("#")[0] == url_for("community.post", post_id=item.id):
         target = url_for("community.community")
     return redirect(target)
+
+
+def _replied_to(raw: str | None) -> Comment | None:
+    """The comment a reply form names; a name that is no comment of ours counts as one that was deleted."""
+    if not raw:
+        return None
+    comment = db.session.get(Comment, int(raw)) if re.fullmatch(r"[0-9]{1,9}", raw) else None
+    if comment is None:
+        raise ReplyGone()
+    return comment
 
 
 # -- feeds ---------------------------------------------------------------------
@@ -112,8 +128,7 @@ def new_post():
             post = service.create_post(db.session, current_user, body=form.body.data or "", photos=uploads,
                                        is_question=form.is_question.data, announcement=form.announcement.data,
                                        publish_at=form.publish_at.data)
-        except service.CommunityError as error:
-            db.session.rollback()
+        except CommunityError as error:
             apply_errors(form, error)
         else:
             if post.published_at is None:
@@ -150,10 +165,9 @@ def edit_post(post_id: int):
     if form.validate_on_submit():
         try:
             service.edit_post(db.session, item, current_user, body=form.body.data or "")
-        except service.CommunityError as error:
-            db.session.rollback()
+        except CommunityError as error:
             apply_errors(form, error)
-        except service.Gone:
+        except Gone:
             _gone()
         else:
             flash(_("Your post is updated."), "success")
@@ -178,17 +192,16 @@ def delete_post(post_id: int):
 @limiter.limit("60 per minute")
 def like_post(post_id: int):
     """Like a post, or take the like back."""
-    item = db.session.get(service.Post, post_id)
+    item = db.session.get(Post, post_id)
     if item is None:
-        flash(_("This post no longer exists."), "warning")
-        return redirect(url_for("community.community"))
+        return _not_there(_("This post no longer exists."))
     try:
-        service.toggle_post_like(db.session, item, current_user)
-    except service.Gone:
-        db.session.rollback()
+        social.toggle_post_like(db.session, item, current_user)
+    except Missing:
+        return _not_there(_("This post no longer exists."))
+    except Gone:
         _gone()
-    except service.CommunityError as error:
-        db.session.rollback()
+    except CommunityError as error:
         flash(str(error), "danger")
     return _back_to_post(item, url_for("community.post", post_id=post_id))
 
@@ -198,32 +211,26 @@ def like_post(post_id: int):
 @limiter.limit(_write_limit)
 def add_comment(post_id: int):
     """Comment on a post, or reply to a comment."""
-    item = db.session.get(service.Post, post_id)
+    item = db.session.get(Post, post_id)
     if item is None or item.deleted_at is not None:
         flash(_("This post was deleted, so it cannot take comments."), "warning")
         return redirect(url_for("community.community"))
     form = forms.CommentForm()
     if not form.validate_on_submit():
         abort(400)
-    parent = None
-    if form.parent_id.data:
-        parent = db.session.get(Comment, int(form.parent_id.data)) \
-            if re.fullmatch(r"[0-9]{1,9}", form.parent_id.data) else None
-        if parent is None or parent.deleted_at is not None:
-            flash(_("The comment you replied to was deleted."), "warning")
-            return redirect(url_for("community.post", post_id=post_id))
+    here = url_for("community.post", post_id=post_id)
     try:
-        comment = service.add_comment(db.session, item, current_user, body=form.body.data or "", parent=parent)
-    except service.Gone:
-        db.session.rollback()
+        comment = service.add_comment(db.session, item, current_user, body=form.body.data or "",
+                                      parent=_replied_to(form.parent_id.data))
+    except ReplyGone:
+        flash(_("The comment you replied to was deleted."), "warning")
+        return redirect(here)
+    except Gone:
         _gone()
-        return redirect(url_for("community.post", post_id=post_id) if item.is_visible else url_for("community.community"))
-    except service.CommunityError as error:
-        db.session.rollback()
-        for messages in error.errors.values():
-            for message in messages:
-                flash(str(message), "danger")
-        return redirect(url_for("community.post", post_id=post_id))
+        return redirect(here if item.is_visible else url_for("community.community"))
+    except CommunityError as error:
+        _flash_errors(error)
+        return redirect(here)
     return redirect(url_for("community.post", post_id=post_id, _anchor=f"comment-{comment.id}"))
 
 
@@ -238,10 +245,9 @@ def edit_comment(comment_id: int):
     if form.validate_on_submit():
         try:
             service.edit_comment(db.session, comment, current_user, body=form.body.data or "")
-        except service.CommunityError as error:
-            db.session.rollback()
+        except CommunityError as error:
             apply_errors(form, error)
-        except service.Gone:
+        except Gone:
             _gone()
         else:
             flash(_("Your comment is updated."), "success")
@@ -268,15 +274,14 @@ def like_comment(comment_id: int):
     """Like a comment, or take the like back."""
     comment = db.session.get(Comment, comment_id)
     if comment is None:
-        flash(_("This comment no longer exists."), "warning")
-        return redirect(url_for("community.community"))
+        return _not_there(_("This comment no longer exists."))
     try:
-        service.toggle_comment_like(db.session, comment, current_user)
-    except service.Gone:
-        db.session.rollback()
+        social.toggle_comment_like(db.session, comment, current_user)
+    except Missing:
+        return _not_there(_("This comment no longer exists."))
+    except Gone:
         _gone()
-    except service.CommunityError as error:
-        db.session.rollback()
+    except CommunityError as error:
         flash(str(error), "danger")
     return _back_to_post(comment.post, url_for("community.post", post_id=comment.post_id, _anchor=f"comment-{comment.id}"))
 
@@ -288,10 +293,10 @@ def mark_answer(post_id: int, comment_id: int):
     item = queries.get_post_or_404(db.session, post_id, current_user)
     comment = queries.get_comment_or_404(db.session, comment_id)
     try:
-        service.mark_answer(db.session, item, comment, current_user)
-    except service.Gone:
+        social.mark_answer(db.session, item, comment, current_user)
+    except Gone:
         _gone()
-    except service.CommunityError as error:
+    except CommunityError as error:
         flash(str(error), "danger")
     else:
         flash(_("Marked as the answer."), "success")
@@ -304,8 +309,10 @@ def unmark_answer(post_id: int):
     """Take back the answer mark."""
     item = queries.get_post_or_404(db.session, post_id, current_user)
     try:
-        service.unmark_answer(db.session, item, current_user)
-    except service.CommunityError as error:
+        social.unmark_answer(db.session, item, current_user)
+    except Gone:
+        _gone()
+    except CommunityError as error:
         flash(str(error), "danger")
     return redirect(url_for("community.post", post_id=post_id))
 
@@ -316,9 +323,7 @@ def unmark_answer(post_id: int):
 @bp.get("/@<username>")
 def handle(username: str):
     """@handle links (mentions) lead to the member's profile."""
-    member = db.session.scalar(select(User).where(User.username == username.lower(), User.deleted_at.is_(None)))
-    if member is None:
-        abort(404)
+    member = queries.member_by_handle_or_404(db.session, username)
     return redirect(url_for("accounts.member", user_id=member.id))
 
 
@@ -331,14 +336,14 @@ def follow(user_id: int):
     if member is None or not member.is_active:
         abort(404)
     try:
-        service.follow(db.session, current_user, member)
-    except service.CommunityError as error:
+        social.follow(db.session, current_user, member)
+    except CommunityError as error:
         flash(str(error), "danger")
-    except service.Gone:
+    except Gone:
         _gone()
     else:
         flash(_("You follow %(name)s: their posts will show in your feed.", name=member.public_name), "success")
-    return _back(url_for("accounts.member", user_id=user_id))
+    return redirect_back(url_for("accounts.member", user_id=user_id))
 
 
 @bp.post("/members/<int:user_id>/unfollow")
@@ -348,15 +353,15 @@ def unfollow(user_id: int):
     member = db.session.get(User, user_id)
     if member is None:
         abort(404)
-    service.unfollow(db.session, current_user, member)
+    social.unfollow(db.session, current_user, member)
     flash(_("You no longer follow %(name)s.", name=member.public_name), "info")
-    return _back(url_for("accounts.member", user_id=user_id))
+    return redirect_back(url_for("accounts.member", user_id=user_id))
 
 
 @bp.get("/media/photos/<name>")
 def photo(name: str):
     """A post photo or its thumbnail."""
-    return images.send_immutable(service.photo_folder(), name)
+    return images.send_immutable("photos", name)
 
 
 # -- notifications -----------------------------------------------------------------
@@ -366,34 +371,18 @@ def photo(name: str):
 @login_required
 def notifications():
     """What happened around me; opening the page marks everything read."""
-    before = request.args.get("before", type=int)
-    items = notify.notifications_page(db.session, current_user, before=before)
-    unread = {n.id for n in items if n.read_at is None}
-    if current_user.unread_notifications and unread:
-        notify.mark_all_read(db.session, current_user, up_to=max(unread))
-    return render_template("community/notifications.html", items=items, unread=unread,
-                           next_before=items[-1].id if len(items) == notify.PAGE_SIZE else None)
+    opened = notify.open_notifications(db.session, current_user, before=request.args.get("before", type=int))
+    return render_template("community/notifications.html", items=opened.items, unread=opened.unread,
+                           next_before=opened.next_before)
 
 
 @bp.get("/notifications/unsubscribe/<token>")
 def unsubscribe(token: str):
     """Turn the email digest off from the link in a digest, without signing in."""
-    user = notify.unsubscribe(db.session, token)
+    user = notify.unsubscribe(db.session, token, current_settings())
     if user is None:
         flash(_("This unsubscribe link is not valid."), "danger")
     else:
         flash(_("You will not receive the digest any more. You can turn it back on in your settings."), "success")
     return redirect(url_for("pages.home"))
 
-
-def profile_section(member: User) -> dict[str, Any]:
-    """The posts, follower counts and follow button on a member's profile page."""
-    viewer = _viewer()
-    followers, following = queries.follow_counts(db.session, member)
-    return {
-        "template": "community/_profile_section.html",
-        "page": queries.member_posts(db.session, member, viewer, request.args.get("cursor")),
-        "followers": followers,
-        "following": following,
-        "is_following": queries.is_following(db.session, viewer, member),
-    }

@@ -13,7 +13,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..timeutil import utcnow
+from ..kernel.timeutil import utcnow
 
 
 class EngagementEvent(db.Model):

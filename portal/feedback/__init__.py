@@ -1,1 +1,24 @@
 """The feedback board: ideas, votes, statuses, merges, roadmap and prioritisation."""
+from flask import Flask
+
+from .. import search
+from ..kernel import features
+from . import jobs  # noqa: F401  (declares the status-change mail)
+from .models import STATUS_LABELS
+from .queries import export_member_data
+from .search_source import IDEAS
+from .staff_views import bp as staff_bp
+from .views import bp
+
+# The staff's routes, nested once at import (a blueprint takes no more setup once an app has
+# registered it, and tests build many apps): endpoints feedback.staff.*, same paths.
+bp.register_blueprint(staff_bp)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)  # with the nested staff blueprint
+    app.jinja_env.globals.update(status_labels=STATUS_LABELS)
+    search.register_source(app, IDEAS)
+    registry = features.registry(app)
+    registry.data_exporters["feedback"] = export_member_data
+    registry.demo_builders.append("portal.demo.feedback:build")

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import mail
 from ..accounts.models import User
 from ..extensions import db
-from ..jobs import task
+from ..kernel import mail
+from ..kernel.tasks import task
 from .ledger import may_see
 from .models import STATUS_LABELS, Idea, IdeaEvent, Subscription
 

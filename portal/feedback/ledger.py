@@ -10,12 +10,12 @@ from sqlalchemy import Select, case, exists, func, insert, literal, or_, select,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..accounts.models import Role, User
-from ..community.models import Notification, NotificationKind
-from ..fans.tiers import Tier
-from ..timeutil import utcnow
+from ..accounts.models import Role, Tier, User
+from ..fans import service as fans
+from ..kernel.notifications import notify_many
+from ..kernel.timeutil import utcnow
 from . import trending
-from .models import Board, Idea, IdeaComment, IdeaStatus, Subscription, Visibility, Vote, VoteBudget
+from .models import Board, Idea, IdeaComment, IdeaNotice, IdeaStatus, Subscription, Visibility, Vote, VoteBudget
 
 
 class NoVotesLeft(Exception):
@@ -71,6 +71,20 @@ def shift_budgets(session: Session, board_id: int, voters: Select, delta: int) -
                     .values(used=used).execution_options(synchronize_session=False))
 
 
+def record_vote(session: Session, idea_id: int, vote: Vote) -> None:
+    """Insert a vote on a locked idea and count it (raises IntegrityError for a second vote)."""
+    now = utcnow()
+    vote.created_at = now
+    with session.begin_nested():
+        session.add(vote)
+        session.flush()
+    session.execute(update(Idea).where(Idea.id == idea_id).values(vote_count=Idea.vote_count + 1)
+                    .execution_options(synchronize_session=False))
+    add_heat(session, idea_id, trending.VOTE_WEIGHT, now)
+    if vote.user_id is not None:
+        fans.record(session, vote.user_id, "idea_vote", idea_id=idea_id)
+
+
 def member_voters(idea_id: int) -> Select:
     return select(Vote.user_id).where(Vote.idea_id == idea_id, Vote.user_id.is_not(None))
 
@@ -118,13 +132,12 @@ def may_see(board: Board) -> Any:
     return or_(User.role.in_([Role.STAFF, Role.ADMIN]), User.tier == Tier.SUPERFAN)
 
 
-def notify_subscribers(session: Session, idea_id: int, kind: NotificationKind, actor_id: int | None, *,
+def notify_subscribers(session: Session, idea_id: int, kind: IdeaNotice, actor_id: int | None, *,
                        detail: str = "", also: Select | None = None, subscribers_of: int | None = None) -> None:
-    """One notification per subscriber (and per member in `also`), counted unread, in two statements.
+    """One notification per subscriber (and per member in `also`) who may still see the board, counted unread.
 
     The notification links to `idea_id`; the subscribers are those of `subscribers_of` when given.
     """
-    now = utcnow()
     people = select(Subscription.user_id).where(Subscription.idea_id == (subscribers_of or idea_id),
                                                 Subscription.subscribed.is_(True))
     if also is not None:
@@ -132,15 +145,7 @@ def notify_subscribers(session: Session, idea_id: int, kind: NotificationKind, a
     people = people.subquery()
     recipients = select(User.id).where(User.id.in_(select(people.c[0])), User.deleted_at.is_(None),
                                        may_see(session.get(Idea, idea_id).board))
-    if actor_id is not None:
-        recipients = recipients.where(User.id != actor_id)
-    session.execute(insert(Notification).from_select(
-        ["user_id", "kind", "actor_id", "idea_id", "detail", "created_at"],
-        select(User.id, literal(kind.value), literal(actor_id), literal(idea_id), literal(detail), literal(now))
-        .where(User.id.in_(recipients))))
-    session.execute(update(User).where(User.id.in_(recipients))
-                    .values(unread_notifications=User.unread_notifications + 1)
-                    .execution_options(synchronize_session=False))
+    notify_many(session, recipients, kind, actor_id=actor_id, idea_id=idea_id, detail=detail)
 
 
 def relist(session: Session, idea: Idea, change: Any) -> bool:
@@ -174,3 +179,42 @@ def recount_budget(session: Session, board_id: int, user_id: int) -> int:
     return session.scalar(select(func.count(Vote.id)).join(Idea, Idea.id == Vote.idea_id).where(
         Vote.user_id == user_id, Idea.board_id == board_id, Idea.status.in_(ACCEPTING), Idea.merged_into_id.is_(None),
         Idea.hidden_at.is_(None), Idea.deleted_at.is_(None))) or 0
+
+
+# -- recounts: every counter again from the rows (the demo's bulk writes, the recount-votes command) --
+
+
+def _listed() -> Any:
+    return Idea.merged_into_id.is_(None) & Idea.hidden_at.is_(None) & Idea.deleted_at.is_(None)
+
+
+def votes_from_rows() -> Any:
+    """Each idea's vote count, from its vote rows."""
+    return select(func.count(Vote.id)).where(Vote.idea_id == Idea.id).scalar_subquery()
+
+
+def spent_from_rows() -> Any:
+    """Each budget row's spent votes: the member's votes on the board's ideas that still hold votes."""
+    return (select(func.count(Vote.id)).join(Idea, Idea.id == Vote.idea_id)
+            .where(Vote.user_id == VoteBudget.user_id, Idea.board_id == VoteBudget.board_id, Idea.status.in_(ACCEPTING),
+                   _listed())
+            .scalar_subquery())
+
+
+def recount_counters(session: Session) -> None:
+    """Ideas' vote and comment counts and trending scores, boards' idea counts and members' spent votes,
+    all from the rows. Adds to the caller's transaction."""
+    quiet = {"synchronize_session": False}
+    comments = (select(func.count(IdeaComment.id)).where(IdeaComment.idea_id == Idea.id, IdeaComment.deleted_at.is_(None))
+                .scalar_subquery())
+    session.execute(update(Idea).values(vote_count=votes_from_rows(), comment_count=comments).execution_options(**quiet))
+    ideas = select(func.count(Idea.id)).where(Idea.board_id == Board.id, _listed()).scalar_subquery()
+    session.execute(update(Board).values(idea_count=ideas).execution_options(**quiet))
+    for board_id in session.scalars(select(Board.id)).all():
+        voters = (select(Vote.user_id).join(Idea, Idea.id == Vote.idea_id)
+                  .where(Idea.board_id == board_id, Vote.user_id.is_not(None)).distinct())
+        ensure_budget_rows(session, board_id, voters)
+    session.execute(update(VoteBudget).values(used=spent_from_rows()).execution_options(**quiet))
+    for idea_id in session.scalars(select(Idea.id).order_by(Idea.id)).all():
+        session.execute(update(Idea).where(Idea.id == idea_id).values(trending=recount_heat(session, idea_id))
+                        .execution_options(**quiet))

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..extensions import db
-from ..timeutil import utcnow
+from ..kernel.notifications import Notification, points_at
+from ..kernel.timeutil import utcnow
 
 TITLE_MIN = 6
 TITLE_MAX = 120
@@ -277,3 +278,14 @@ class Subscription(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
     subscribed: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class IdeaNotice(enum.StrEnum):
+    """What the feedback board tells members about (kernel.notifications stores the word)."""
+
+    STATUS = "idea_status"
+    MERGED = "idea_merged"
+    COMMENT = "idea_comment"
+
+
+points_at("idea", relationship(Idea, foreign_keys=[Notification.idea_id]))

@@ -10,9 +10,8 @@ from flask import abort
 from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..accounts.models import User
-from ..fans.tiers import Tier
-from ..timeutil import utcnow
+from ..accounts.models import Tier, User
+from ..kernel.timeutil import utcnow
 from .ledger import ACCEPTING
 from .models import Board, Category, Idea, IdeaComment, IdeaEvent, IdeaStatus, Subscription, Visibility, Vote
 
@@ -61,6 +60,8 @@ def readable_by(viewer: User | None) -> ColumnElement[bool]:
 # -- boards and ideas ------------------------------------------------------------
 
 PAGE_SIZE = 20
+# How much one vote weighs in an idea's demand score, by the voter's engagement tier.
+VOTE_WEIGHTS = {Tier.MEMBER: 1, Tier.FAN: 2, Tier.SUPERFAN: 3}
 SORTS = ("trending", "top", "new", "updated")
 ACTIVE = "active"  # the default filter: every status that still takes votes
 ROADMAP_COLUMNS = (IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS, IdeaStatus.DONE)
@@ -140,14 +141,34 @@ def voted_ideas(session: Session, viewer: User | None, ideas: list[Idea]) -> set
                                                           Vote.idea_id.in_([i.id for i in ideas]))))
 
 
+def can_read_idea(viewer: User | None, idea: Idea) -> bool:
+    """Not deleted, on a board the viewer sees, and if hidden, theirs or they moderate (merged ones too: their page redirects)."""
+    if idea.deleted_at is not None or not can_see_board(viewer, idea.board):
+        return False
+    return idea.hidden_at is None or (_signed_in(viewer) and (viewer.is_moderator or viewer.id == idea.author_id))
+
+
 def get_idea_or_404(session: Session, idea_id: int, viewer: User | None) -> Idea:
     """The idea if the viewer may read it: merged ones too (the view redirects them), 404 otherwise."""
     idea = session.get(Idea, idea_id)
-    if idea is None or idea.deleted_at is not None or not can_see_board(viewer, idea.board):
-        abort(404)
-    if idea.hidden_at is not None and not (_signed_in(viewer) and (viewer.is_moderator or viewer.id == idea.author_id)):
+    if idea is None or not can_read_idea(viewer, idea):
         abort(404)
     return idea
+
+
+def get_comment_or_404(session: Session, comment_id: int, viewer: User | None) -> IdeaComment:
+    """The comment, if the viewer may read its idea; 404 otherwise."""
+    comment = session.get(IdeaComment, comment_id)
+    if comment is None:
+        abort(404)
+    get_idea_or_404(session, comment.idea_id, viewer)
+    return comment
+
+
+def idea_by_number(session: Session, number: int | None) -> Idea | None:
+    """The idea with this number (as staff type it into the merge form), if there is one and it was not deleted."""
+    idea = session.get(Idea, number) if number else None
+    return idea if idea is not None and idea.deleted_at is None else None
 
 
 @dataclass
@@ -248,7 +269,7 @@ class PriorityPage:
 
 def _priority_query(board_id: int | None, category_id: int | None, status: str, sort: str) -> Select:
     since = utcnow() - timedelta(days=RECENT_DAYS)
-    weight = case(*((User.tier == tier, tier.vote_weight) for tier in Tier), else_=1)
+    weight = case(*((User.tier == tier, VOTE_WEIGHTS[tier]) for tier in Tier), else_=1)
     tally = (select(Vote.idea_id.label("idea_id"),
                     func.count(Vote.id).label("votes"),
                     (func.count(Vote.user_id) + func.count(Vote.customer_email)).label("voters"),

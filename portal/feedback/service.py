@@ -1,11 +1,11 @@
 """Feedback rules for members: posting ideas, voting within a budget, comments, subscriptions.
 
-Each public function checks its rules, writes the change, its counters, its engagement
-event and its notifications in one transaction, commits once, and only then does what
-lies outside the database (search index, page cache). A vote first locks the idea's row
-with a conditional UPDATE, so a vote racing a status change or a merge waits for it and
-then sees the idea as it is; the budget is one conditional UPDATE too, so two tabs can
-never spend the same vote twice.
+Each public function that writes is a use case: it checks its rules, writes the change, its
+counters, its engagement event and its notifications in one transaction, registers what lies
+outside the database (search index, page cache) with `after_commit`, and commits once. A vote
+first locks the idea's row with a conditional UPDATE, so a vote racing a status change or a
+merge waits for it and then sees the idea as it is; the budget is one conditional UPDATE too,
+so two tabs can never spend the same vote twice.
 """
 from __future__ import annotations
 
@@ -14,23 +14,26 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import search
 from ..accounts.models import User
-from ..community.models import NotificationKind
-from ..community.service import clean_text, render_text, write_refusal
-from ..errors import ValidationError
+from ..accounts.rules import write_refusal
 from ..fans import service as fans
-from ..pagecache import invalidate
-from ..timeutil import utcnow
+from ..kernel.errors import ValidationError
+from ..kernel.pagecache import invalidate
+from ..kernel.text import clean_text, render_text
+from ..kernel.timeutil import utcnow
+from ..kernel.uow import after_commit, commit, use_case
 from . import trending
 from .ledger import (
     NoVotesLeft,
     add_heat,
     lock_votable,
     notify_subscribers,
+    record_vote,
     relist,
     remove_heat,
     spend_vote,
@@ -46,10 +49,13 @@ from .models import (
     Category,
     Idea,
     IdeaComment,
+    IdeaNotice,
     Subscription,
     Vote,
     VoteBudget,
 )
+from .queries import can_read_idea, can_see_board
+from .search_source import NAME as SEARCH_SOURCE
 
 _DUPLICATE_WINDOW = timedelta(minutes=5)
 
@@ -62,6 +68,11 @@ class VotingClosed(Exception):
     """The idea is done, declined, merged, hidden or deleted: its votes are frozen."""
 
 
+class NotFound(LookupError):
+    """The board or idea is not there for this member: on a board they may not see, or (for the
+    staff tools) merged away or deleted. The views answer 404 before asking; this is the rule."""
+
+
 def refuse(field: str, message: Any) -> FeedbackError:
     return FeedbackError({field: [message]})
 
@@ -70,6 +81,33 @@ def check_can_write(user: User, field: str = "title") -> None:
     """Suspended or unconfirmed members read and browse, but do not post, vote or comment."""
     if (problem := write_refusal(user)) is not None:
         raise refuse(field, problem)
+
+
+def check_staff(actor: User) -> None:
+    """The staff tools (statuses, responses, merges, votes on behalf, estimates) are for staff."""
+    if not actor.is_staff:
+        raise refuse("explanation", _l("Only staff can do this."))
+
+
+def check_sees_board(user: User | None, board: Board) -> None:
+    """Nobody acts on a board they may not see (a superfans' board, for a member): to them it does not exist."""
+    if not can_see_board(user, board):
+        raise NotFound()
+
+
+def check_reads_idea(user: User | None, idea: Idea) -> None:
+    """As on the idea's page: its board visible to them, not deleted, and if hidden, theirs or they moderate."""
+    if not can_read_idea(user, idea):
+        raise NotFound()
+
+
+def may_change(idea: Idea, user: User) -> bool:
+    """The author and staff may edit or delete an idea (the views also ask, to show the form or a 403)."""
+    return user.id == idea.author_id or user.is_staff
+
+
+def may_delete_comment(comment: IdeaComment, user: User) -> bool:
+    return user.id == comment.author_id or user.is_moderator
 
 
 def clean_title(title: str | None, errors: dict[str, list[Any]]) -> str:
@@ -98,23 +136,24 @@ def page_topics(idea: Idea, listing: bool = False) -> list[str]:
     return [f"idea:{idea.id}", f"board:{idea.board.slug}", "roadmap", *(["boards"] if listing else [])]
 
 
-def after_commit(ideas: Iterable[Idea], *, reindex: bool = True, listing: bool = False) -> None:
-    """Outside the database, once the transaction is safe: search index and page cache."""
+def on_commit(session: Session, ideas: Iterable[Idea], *, reindex: bool = True, listing: bool = False) -> None:
+    """Register what follows a change to these ideas once the transaction is safe: the page cache
+    forgets the pages that show them, and (with `reindex`) the search index job is queued."""
     ideas = list(ideas)
-    topics = {topic for idea in ideas for topic in page_topics(idea, listing)}
-    invalidate(*topics)
+    topics = sorted({topic for idea in ideas for topic in page_topics(idea, listing)})
+    after_commit(session, invalidate, *topics)
     if reindex:
-        from ..search.service import queue_index
-
-        queue_index([idea.id for idea in ideas])
+        after_commit(session, search.queue_index, SEARCH_SOURCE, [idea.id for idea in ideas])
 
 
 # -- ideas ---------------------------------------------------------------------
 
 
+@use_case
 def submit_idea(session: Session, board: Board, author: User, *, title: str, description: str = "",
                 category_id: int | None = None) -> tuple[Idea, bool]:
     """Post an idea, with its author's vote when the budget allows. Returns the idea and whether it got the vote."""
+    check_sees_board(author, board)
     check_can_write(author)
     errors: dict[str, list[Any]] = {}
     title = clean_title(title, errors)
@@ -147,15 +186,17 @@ def submit_idea(session: Session, board: Board, author: User, *, title: str, des
         idea.vote_count = 1
         idea.trending = trending.add(None, trending.VOTE_WEIGHT, now)
         fans.record(session, author.id, "idea_vote", idea_id=idea.id)
-    session.commit()
-    after_commit([idea], listing=True)
+    on_commit(session, [idea], listing=True)
+    commit(session)
     return idea, voted
 
 
+@use_case
 def edit_idea(session: Session, idea: Idea, editor: User, *, title: str, description: str,
               category_id: int | None) -> None:
     """The author (or staff) corrects the title, description or category."""
-    if editor.id != idea.author_id and not editor.is_staff:
+    check_sees_board(editor, idea.board)
+    if not may_change(idea, editor):
         raise refuse("title", _l("Only the author or staff can edit an idea."))
     check_can_write(editor)
     if not idea.is_listed:
@@ -170,14 +211,17 @@ def edit_idea(session: Session, idea: Idea, editor: User, *, title: str, descrip
     idea.description_html = render_text(session, description).html if description else ""
     idea.category_id = category.id if category else None
     idea.edited_at = utcnow()
-    session.commit()
-    after_commit([idea])
+    on_commit(session, [idea])
+    commit(session)
 
 
+@use_case
 def delete_idea(session: Session, idea: Idea, actor: User) -> None:
     """The author or staff removes an idea; its votes return to the voters' budgets."""
-    if actor.id != idea.author_id and not actor.is_staff:
+    check_sees_board(actor, idea.board)
+    if not may_change(idea, actor):
         raise refuse("title", _l("Only the author or staff can delete an idea."))
+
     def change() -> bool:
         if idea.deleted_at is not None:
             return False  # deleted already, from another tab
@@ -185,62 +229,47 @@ def delete_idea(session: Session, idea: Idea, actor: User) -> None:
         return True
 
     if not relist(session, idea, change):
-        session.rollback()
+        session.rollback()  # nothing changed: let go of the row lock
         return
     fans.retract(session, idea.author_id, "idea_posted", idea_id=idea.id)
-    session.commit()
-    after_commit([idea], listing=True)
+    on_commit(session, [idea], listing=True)
+    commit(session)
 
 
 # -- votes ---------------------------------------------------------------------
 
 
+@use_case
 def cast_vote(session: Session, idea: Idea, voter: User) -> bool:
     """Add the member's vote. Returns False when they had already voted (nothing changes)."""
+    check_sees_board(voter, idea.board)
     check_can_write(voter)
     if session.scalar(select(exists().where(Vote.idea_id == idea.id, Vote.user_id == voter.id))):
         return False
     board = idea.board
     if not lock_votable(session, idea.id, touch=True):
-        session.rollback()
         raise VotingClosed()
     try:
         spend_vote(session, voter.id, board)
         record_vote(session, idea.id, Vote(idea_id=idea.id, user_id=voter.id))
-    except NoVotesLeft:
-        session.rollback()
-        raise
     except IntegrityError:
-        session.rollback()  # the member's other tab voted a moment ago: counted once
+        session.rollback()  # the member's other tab voted a moment ago: counted once, and its budget spent once
         return False
     subscribe_quietly(session, voter.id, idea.id)
-    session.commit()
-    after_commit([idea], reindex=False)
+    on_commit(session, [idea], reindex=False)
+    commit(session)
     return True
 
 
-def record_vote(session: Session, idea_id: int, vote: Vote) -> None:
-    """Insert a vote on a locked idea and count it (raises IntegrityError for a second vote)."""
-    now = utcnow()
-    vote.created_at = now
-    with session.begin_nested():
-        session.add(vote)
-        session.flush()
-    session.execute(update(Idea).where(Idea.id == idea_id).values(vote_count=Idea.vote_count + 1)
-                    .execution_options(synchronize_session=False))
-    add_heat(session, idea_id, trending.VOTE_WEIGHT, now)
-    if vote.user_id is not None:
-        fans.record(session, vote.user_id, "idea_vote", idea_id=idea_id)
-
-
+@use_case
 def withdraw_vote(session: Session, idea: Idea, voter: User) -> bool:
     """Take the member's vote back; it returns to their budget. Returns False if there was none."""
+    check_sees_board(voter, idea.board)
     if not lock_votable(session, idea.id, touch=False):
-        session.rollback()
         raise VotingClosed()
     vote = session.scalar(select(Vote).where(Vote.idea_id == idea.id, Vote.user_id == voter.id))
     if vote is None:
-        session.rollback()
+        session.rollback()  # nothing to take back: let go of the row lock
         return False
     session.delete(vote)
     session.flush()
@@ -250,8 +279,8 @@ def withdraw_vote(session: Session, idea: Idea, voter: User) -> bool:
                                              VoteBudget.used > 0).values(used=VoteBudget.used - 1))
     remove_heat(session, idea.id, trending.VOTE_WEIGHT, vote.created_at)
     fans.retract(session, voter.id, "idea_vote", idea_id=idea.id)
-    session.commit()
-    after_commit([idea], reindex=False)
+    on_commit(session, [idea], reindex=False)
+    commit(session)
     return True
 
 
@@ -268,8 +297,10 @@ def votes_left(session: Session, board: Board, user: User | None) -> int | None:
 # -- comments and subscriptions -------------------------------------------------
 
 
+@use_case
 def add_comment(session: Session, idea: Idea, author: User, *, body: str) -> IdeaComment:
     """Comment on an idea; the author is subscribed, the other subscribers are told."""
+    check_sees_board(author, idea.board)
     check_can_write(author, "body")
     if not idea.is_listed:
         raise refuse("body", _l("This idea was merged, hidden or deleted, so it takes no more comments."))
@@ -287,7 +318,6 @@ def add_comment(session: Session, idea: Idea, author: User, *, body: str) -> Ide
                               .values(comment_count=Idea.comment_count + 1, activity_at=now)
                               .execution_options(synchronize_session=False)).rowcount
     if not counted:  # merged, hidden or deleted a moment ago
-        session.rollback()
         raise refuse("body", _l("This idea was merged, hidden or deleted, so it takes no more comments."))
     comment = IdeaComment(idea_id=idea.id, author_id=author.id, body=body, body_html=render_text(session, body).html,
                           created_at=now)
@@ -297,15 +327,18 @@ def add_comment(session: Session, idea: Idea, author: User, *, body: str) -> Ide
     fans.record(session, author.id, "idea_comment", idea_id=idea.id)
     subscribe_quietly(session, author.id, idea.id)
     session.flush()
-    notify_subscribers(session, idea.id, NotificationKind.IDEA_COMMENT, author.id, detail=str(comment.id))
-    session.commit()
-    after_commit([idea], reindex=False)
+    notify_subscribers(session, idea.id, IdeaNotice.COMMENT, author.id, detail=str(comment.id))
+    on_commit(session, [idea], reindex=False)
+    commit(session)
     return comment
 
 
+@use_case
 def delete_comment(session: Session, comment: IdeaComment, actor: User) -> None:
     """The author or a moderator removes a comment."""
-    if actor.id != comment.author_id and not actor.is_moderator:
+    idea = session.get(Idea, comment.idea_id)
+    check_reads_idea(actor, idea)
+    if not may_delete_comment(comment, actor):
         raise refuse("body", _l("Only the author or a moderator can delete a comment."))
     gone = session.execute(update(IdeaComment).where(IdeaComment.id == comment.id, IdeaComment.deleted_at.is_(None))
                            .values(deleted_at=utcnow()).execution_options(synchronize_session=False)).rowcount
@@ -316,23 +349,20 @@ def delete_comment(session: Session, comment: IdeaComment, actor: User) -> None:
                     .execution_options(synchronize_session=False))
     remove_heat(session, comment.idea_id, trending.COMMENT_WEIGHT, comment.created_at)
     fans.retract(session, comment.author_id, "idea_comment", idea_id=comment.idea_id, one=True)
-    session.commit()
+    on_commit(session, [idea], reindex=False)  # the board shows comment counts too
+    commit(session)
     session.refresh(comment)
-    after_commit([session.get(Idea, comment.idea_id)], reindex=False)  # the board shows comment counts too
 
 
+@use_case
 def set_subscription(session: Session, idea: Idea, user: User, subscribed: bool) -> None:
     """Follow an idea's news, or stop."""
-    row = session.get(Subscription, (user.id, idea.id))
-    if row is None:
-        session.add(Subscription(user_id=user.id, idea_id=idea.id, subscribed=subscribed))
-    else:
-        row.subscribed = subscribed
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        session.execute(update(Subscription).where(and_(Subscription.user_id == user.id, Subscription.idea_id == idea.id))
-                        .values(subscribed=subscribed))
-        session.commit()
-
+    check_reads_idea(user, idea)
+    where = (Subscription.user_id == user.id, Subscription.idea_id == idea.id)
+    if not session.execute(update(Subscription).where(*where).values(subscribed=subscribed)).rowcount:
+        try:
+            with session.begin_nested():
+                session.add(Subscription(user_id=user.id, idea_id=idea.id, subscribed=subscribed))
+        except IntegrityError:  # the member's other tab made the row a moment ago: this choice comes last, so it stays
+            session.execute(update(Subscription).where(*where).values(subscribed=subscribed))
+    commit(session)

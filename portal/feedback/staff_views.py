@@ -1,5 +1,9 @@
 """Feedback routes for staff and admins: statuses, responses, merges, votes on behalf,
-estimates, hiding, the prioritisation view with its CSV export, and boards."""
+estimates, hiding, the prioritisation view with its CSV export, and boards.
+
+A blueprint of its own, nested in the feedback blueprint by the package (endpoints
+feedback.staff.*); its templates are still in templates/feedback.
+"""
 from __future__ import annotations
 
 import csv
@@ -7,24 +11,26 @@ import io
 import re
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.models import Role
-from ..errors import apply_errors
 from ..extensions import db
-from ..security import role_required, safe_next
-from . import forms, queries, service, triage
+from ..kernel.errors import apply_errors
+from ..kernel.security import role_required, safe_next
+from . import forms, pages, queries, service, triage
 from .models import STATUS_LABELS, Board, Idea
-from .views import bp, render_idea
+from .queries import PriorityRow
 
+bp = Blueprint("staff", __name__)
 staff_required = role_required(Role.STAFF)
 moderator_required = role_required(Role.MODERATOR)
 admin_required = role_required(Role.ADMIN)
 
 
 def _idea(idea_id: int) -> Idea:
+    """The idea the staff tool acts on: a merged one is a 404 here (its page redirects to the original)."""
     item = queries.get_idea_or_404(db.session, idea_id, current_user)
     if item.merged_into_id is not None:
         abort(404)
@@ -47,9 +53,8 @@ def change_status(idea_id: int):
         event = triage.change_status(db.session, item, current_user, status=form.status.data or "",
                                      explanation=form.explanation.data or "", pin=form.pin.data)
     except service.FeedbackError as error:
-        db.session.rollback()
         apply_errors(form, error)
-        return render_idea(item, status_form=form, open_panel="status"), 422
+        return pages.render_idea(item, status_form=form, open_panel="status"), 422
     flash(_("The idea is now “%(status)s”. Everyone who follows it is told.", status=event.status.label), "success")
     return _to_idea(item)
 
@@ -65,9 +70,8 @@ def post_response(idea_id: int):
     try:
         triage.post_response(db.session, item, current_user, text=form.response.data or "")
     except service.FeedbackError as error:
-        db.session.rollback()
         apply_errors(form, error)
-        return render_idea(item, response_form=form, open_panel="response"), 422
+        return pages.render_idea(item, response_form=form, open_panel="response"), 422
     flash(_("The official response is pinned.") if item.response_html else _("The official response is removed."), "success")
     return _to_idea(item)
 
@@ -86,18 +90,14 @@ def merge(idea_id: int):
     form = forms.MergeForm()
     if not form.validate_on_submit():
         abort(400)
-    number = _idea_number(form.original.data)
-    original = db.session.get(Idea, number) if number else None
+    original = queries.idea_by_number(db.session, _idea_number(form.original.data))
     try:
-        if original is None or original.deleted_at is not None:
-            raise service.refuse("original", _("There is no idea with this number."))
         triage.merge_ideas(db.session, item, original, current_user, explanation=form.explanation.data or "")
     except service.FeedbackError as error:
-        db.session.rollback()
         if "original_id" in error.errors:
             error.errors["original"] = error.errors.pop("original_id")
         apply_errors(form, error)
-        return render_idea(item, merge_form=form, open_panel="merge"), 422
+        return pages.render_idea(item, merge_form=form, open_panel="merge"), 422
     flash(_("Merged into this idea. Voters of the duplicate are told; a member who voted for both counts once."), "success")
     return _to_idea(original)
 
@@ -109,7 +109,7 @@ def vote_on_behalf(idea_id: int):
     item = _idea(idea_id)
     form = forms.OnBehalfForm()
     if not form.validate_on_submit():
-        return render_idea(item, behalf_form=form, open_panel="behalf"), 422
+        return pages.render_idea(item, behalf_form=form, open_panel="behalf"), 422
     try:
         triage.vote_on_behalf(db.session, item, current_user, email=form.email.data or "", name=form.name.data or "",
                               source=form.source.data or "", note=form.note.data or "")
@@ -117,9 +117,8 @@ def vote_on_behalf(idea_id: int):
         flash(_("Voting is closed for this idea."), "warning")
         return _to_idea(item)
     except service.FeedbackError as error:
-        db.session.rollback()
         apply_errors(form, error)
-        return render_idea(item, behalf_form=form, open_panel="behalf"), 422
+        return pages.render_idea(item, behalf_form=form, open_panel="behalf"), 422
     flash(_("The customer's vote is counted."), "success")
     return _to_idea(item, "voters")
 
@@ -130,23 +129,19 @@ def estimates(idea_id: int):
     """Set impact and effort, which give the priority score."""
     item = _idea(idea_id)
     form = forms.EstimateForm()
-    back = safe_next(request.form.get("next"))
+    back = safe_next(request.form.get("next")) or url_for("feedback.idea", idea_id=item.id)
     if not form.validate_on_submit():
         flash(_("Choose impact and effort from 1 to 5, or “–” for none. Nothing was changed."), "danger")
-        return redirect(back) if back else _to_idea(item)
-    # A field the form did not send keeps its value: only what was chosen changes.
-    impact = form.impact.data if "impact" in request.form else item.impact
-    effort = form.effort.data if "effort" in request.form else item.effort
+        return redirect(back)
+    # Only what the form sent changes (the priorities table sends one of the two); the other keeps its value.
+    sent = {name: form[name].data for name in ("impact", "effort") if name in request.form}
     try:
-        triage.set_estimates(db.session, item, current_user, impact=impact, effort=effort)
+        triage.set_estimates(db.session, item, current_user, **sent)
     except service.FeedbackError as error:
-        db.session.rollback()
-        for messages in error.errors.values():
-            for message in messages:
-                flash(str(message), "danger")
+        pages.flash_errors(error)
     else:
         flash(_("Impact and effort are saved."), "success")
-    return redirect(back) if back else _to_idea(item)
+    return redirect(back)
 
 
 @bp.post("/ideas/<int:idea_id>/hide")
@@ -185,6 +180,10 @@ def priorities():
                            categories=queries.all_categories(db.session), estimate_form=forms.EstimateForm())
 
 
+CSV_HEADER = ["id", "title", "board", "category", "status", "votes", "unique_voters", "votes_30_days", "superfan_votes",
+              "demand", "comments", "impact", "effort", "priority", "created", "url"]
+
+
 @bp.get("/staff/priorities.csv")
 @staff_required
 def priorities_csv():
@@ -192,17 +191,19 @@ def priorities_csv():
     page = queries.priorities(db.session, page=None, **_priority_filters())
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["id", "title", "board", "category", "status", "votes", "unique_voters", "votes_30_days",
-                     "superfan_votes", "demand", "comments", "impact", "effort", "priority", "created", "url"])
-    for row in page.rows:
-        idea = row.idea
-        writer.writerow([idea.id, _spreadsheet_safe(idea.title), _spreadsheet_safe(idea.board.name),
-                         _spreadsheet_safe(idea.category.name) if idea.category else "",
-                         idea.status.value, row.votes, row.voters, row.recent, row.superfans, row.demand,
-                         idea.comment_count, idea.impact or "", idea.effort or "", idea.priority or "",
-                         idea.created_at.date().isoformat(), url_for("feedback.idea", idea_id=idea.id, _external=True)])
+    writer.writerow(CSV_HEADER)
+    writer.writerows(_csv_row(row) for row in page.rows)
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=tribune-priorities.csv"})
+
+
+def _csv_row(row: PriorityRow) -> list[Any]:
+    idea = row.idea
+    return [idea.id, _spreadsheet_safe(idea.title), _spreadsheet_safe(idea.board.name),
+            _spreadsheet_safe(idea.category.name) if idea.category else "",
+            idea.status.value, row.votes, row.voters, row.recent, row.superfans, row.demand,
+            idea.comment_count, idea.impact or "", idea.effort or "", idea.priority or "",
+            idea.created_at.date().isoformat(), url_for("feedback.idea", idea_id=idea.id, _external=True)]
 
 
 def _spreadsheet_safe(text: str) -> str:
@@ -238,9 +239,8 @@ def edit_board(board_id: int | None):
                                       visibility=form.visibility.data or "", vote_budget=form.vote_budget.data,
                                       categories=form.categories.data or "", position=form.position.data or 0)
         except service.FeedbackError as error:
-            db.session.rollback()
             apply_errors(form, error)
         else:
             flash(_("The board “%(name)s” is saved.", name=saved.name), "success")
-            return redirect(url_for("feedback.admin_boards"))
+            return redirect(url_for("feedback.staff.admin_boards"))
     return render_template("feedback/edit_board.html", form=form, board=found), 422 if form.errors else 200

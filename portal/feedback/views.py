@@ -1,67 +1,38 @@
-"""Feedback routes for everyone: boards, ideas, votes, comments, subscriptions, roadmap, changelog."""
+"""Feedback routes for everyone: boards, ideas, votes, comments, subscriptions, roadmap, changelog.
+The staff's routes are the nested blueprint in `staff_views` (endpoints feedback.staff.*)."""
 from __future__ import annotations
-
-from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from wtforms import SelectChoice
 
-from ..accounts.models import Role, User
-from ..errors import apply_errors
+from ..accounts.models import Role
 from ..extensions import db, limiter
-from ..pagecache import anonymous_page
-from ..security import login_redirect, role_required, safe_next
-from . import forms, queries, service
-from .models import STATUS_LABELS, Board, Idea, IdeaComment, Visibility
+from ..kernel.errors import apply_errors
+from ..kernel.pagecache import anonymous_page
+from ..kernel.security import login_redirect, redirect_back, role_required
+from . import forms, pages, queries, service
+from .models import STATUS_LABELS, Board, Idea, Visibility
+from .pages import SETTINGS, viewer
 
 bp = Blueprint("feedback", __name__)
+bp.register_error_handler(service.NotFound, pages.not_found)
 login_required = role_required(Role.MEMBER)
-SETTINGS = "feedback-settings"  # boards' names, visibility and categories, changed by admins
-
-
-def _viewer() -> User | None:
-    return current_user if current_user.is_authenticated else None
-
-
-def _board_for_viewer(slug: str) -> Board | Any:
-    """The board, a sign-in page for visitors on a members' board, or a 404 where the viewer may not look."""
-    board = queries.get_board_or_404(db.session, slug)
-    if not queries.can_see_board(_viewer(), board):
-        if not current_user.is_authenticated and board.visibility is Visibility.MEMBERS:
-            return login_redirect()
-        abort(404)
-    return board
-
-
-def _back(default: str) -> Any:
-    return redirect(safe_next(request.form.get("next") or request.args.get("next")) or default)
-
-
-def _flash_errors(error: service.FeedbackError) -> None:
-    for messages in error.errors.values():
-        for message in messages:
-            flash(str(message), "danger")
-
-
-def _category_choices(board: Board) -> list[SelectChoice]:
-    return [SelectChoice("", _("No category")), *(SelectChoice(str(c.id), c.name) for c in board.categories)]
 
 
 @bp.get("/boards")
 @anonymous_page(lambda: ["boards", SETTINGS])
 def boards():
     """Every board the viewer may see, with its newest ideas."""
-    return render_template("feedback/boards.html", boards=queries.visible_boards(db.session, _viewer()))
+    return render_template("feedback/boards.html", boards=queries.visible_boards(db.session, viewer()))
 
 
 @bp.get("/boards/<slug>")
 @anonymous_page(lambda slug: [f"board:{slug}", SETTINGS])
 def board(slug: str):
     """A board's ideas: trending, top, new or recently updated, by status and category."""
-    found = _board_for_viewer(slug)
+    found = pages.board_for_viewer(slug)
     if not isinstance(found, Board):
         return found
     sort = request.args.get("sort") if request.args.get("sort") in queries.SORTS else "trending"
@@ -71,10 +42,10 @@ def board(slug: str):
     category_id = queries.id_number(request.args.get("category"))
     if category_id and category_id not in {c.id for c in found.categories}:
         category_id = None
-    page = queries.list_ideas(db.session, found, _viewer(), sort=sort, status=status, category_id=category_id,
+    page = queries.list_ideas(db.session, found, viewer(), sort=sort, status=status, category_id=category_id,
                               page=queries.page_number(request.args.get("page")))
     return render_template("feedback/board.html", board=found, page=page, sort=sort, status=status,
-                           category_id=category_id, votes_left=service.votes_left(db.session, found, _viewer()))
+                           category_id=category_id, votes_left=service.votes_left(db.session, found, viewer()))
 
 
 @bp.route("/boards/<slug>/new", methods=["GET", "POST"])
@@ -82,17 +53,16 @@ def board(slug: str):
 @limiter.limit("5 per minute;30 per hour", methods=["POST"])
 def new_idea(slug: str):
     """Post an idea; similar ones are suggested while the title is typed."""
-    found = _board_for_viewer(slug)
+    found = pages.board_for_viewer(slug)
     if not isinstance(found, Board):
         return found
     form = forms.IdeaForm()
-    form.category_id.choices = _category_choices(found)
+    form.category_id.choices = pages.category_choices(found)
     if form.validate_on_submit():
         try:
             idea, voted = service.submit_idea(db.session, found, current_user, title=form.title.data or "",
                                               description=form.description.data or "", category_id=form.category_id.data)
         except service.FeedbackError as error:
-            db.session.rollback()
             apply_errors(form, error)
         else:
             if voted:
@@ -104,23 +74,6 @@ def new_idea(slug: str):
     return render_template("feedback/new_idea.html", board=found, form=form), status
 
 
-def render_idea(idea: Idea, **forms_given: Any) -> str:
-    """The idea page; a staff form with errors is passed back in to show them."""
-    viewer = _viewer()
-    thread = queries.idea_thread(db.session, idea, viewer)
-    context: dict[str, Any] = {"idea": idea, "thread": thread, "comment_form": forms.CommentForm(),
-                               "votes_left": service.votes_left(db.session, idea.board, viewer)}
-    if viewer is not None and viewer.is_staff:
-        context.update(status_form=forms.StatusForm(), response_form=forms.ResponseForm(), merge_form=forms.MergeForm(),
-                       behalf_form=forms.OnBehalfForm(), estimate_form=forms.EstimateForm(impact=idea.impact,
-                                                                                          effort=idea.effort))
-    context.update(forms_given)
-    if "status_form" in context:  # the current status is not a change
-        form = context["status_form"]
-        form.status.choices = [c for c in form.status.choices if c.value != idea.status.value]
-    return render_template("feedback/idea.html", **context)
-
-
 @bp.get("/ideas/<int:idea_id>")
 @anonymous_page(lambda idea_id: [f"idea:{idea_id}", SETTINGS])
 def idea(idea_id: int):
@@ -130,11 +83,11 @@ def idea(idea_id: int):
         found = db.session.get(Idea, idea_id)
         if found is not None and found.deleted_at is None and found.board.visibility is Visibility.MEMBERS:
             return login_redirect()
-    item = queries.get_idea_or_404(db.session, idea_id, _viewer())
+    item = queries.get_idea_or_404(db.session, idea_id, viewer())
     if item.merged_into_id is not None:
         flash(_("This idea was merged into the one below: its votes and comments are here now."), "info")
         return redirect(url_for("feedback.idea", idea_id=item.merged_into_id), 301)
-    return render_idea(item)
+    return pages.render_idea(item)
 
 
 @bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
@@ -142,16 +95,15 @@ def idea(idea_id: int):
 def edit_idea(idea_id: int):
     """Correct my idea's title, details or category (staff may edit any)."""
     item = queries.get_idea_or_404(db.session, idea_id, current_user)
-    if item.author_id != current_user.id and not current_user.is_staff:
+    if not service.may_change(item, current_user):
         abort(403)
     form = forms.IdeaForm(obj=item)
-    form.category_id.choices = _category_choices(item.board)
+    form.category_id.choices = pages.category_choices(item.board)
     if form.validate_on_submit():
         try:
             service.edit_idea(db.session, item, current_user, title=form.title.data or "",
                               description=form.description.data or "", category_id=form.category_id.data)
         except service.FeedbackError as error:
-            db.session.rollback()
             apply_errors(form, error)
         else:
             flash(_("Your changes are saved."), "success")
@@ -164,11 +116,12 @@ def edit_idea(idea_id: int):
 def delete_idea(idea_id: int):
     """Delete my idea (staff may delete any); its votes return to the voters."""
     item = queries.get_idea_or_404(db.session, idea_id, current_user)
-    if item.author_id != current_user.id and not current_user.is_staff:
+    if not service.may_change(item, current_user):
         abort(403)
+    slug = item.board.slug
     service.delete_idea(db.session, item, current_user)
     flash(_("The idea is deleted, and its votes are back in the voters' budgets."), "info")
-    return redirect(url_for("feedback.board", slug=item.board.slug))
+    return redirect(url_for("feedback.board", slug=slug))
 
 
 @bp.post("/ideas/<int:idea_id>/vote")
@@ -177,10 +130,10 @@ def delete_idea(idea_id: int):
 def vote(idea_id: int):
     """Add my vote to an idea, within the board's budget."""
     item = queries.get_idea_or_404(db.session, idea_id, current_user)
-    default = url_for("feedback.idea", idea_id=item.id)
+    default, board = url_for("feedback.idea", idea_id=item.id), item.board
     try:
         if service.cast_vote(db.session, item, current_user):
-            left = service.votes_left(db.session, item.board, current_user)
+            left = service.votes_left(db.session, board, current_user)
             if left is None:
                 flash(_("Your vote is counted."), "success")
             else:
@@ -192,9 +145,8 @@ def vote(idea_id: int):
         flash(_("You have used all %(n)s of your votes on this board. Remove a vote from another idea, or wait until one "
                 "of them is done or declined: its votes come back to you.", n=error.budget), "warning")
     except service.FeedbackError as error:
-        db.session.rollback()
-        _flash_errors(error)
-    return _back(default)
+        pages.flash_errors(error)
+    return redirect_back(default)
 
 
 @bp.post("/ideas/<int:idea_id>/unvote")
@@ -203,12 +155,13 @@ def vote(idea_id: int):
 def unvote(idea_id: int):
     """Take my vote back; it returns to my budget."""
     item = queries.get_idea_or_404(db.session, idea_id, current_user)
+    default = url_for("feedback.idea", idea_id=item.id)
     try:
         if service.withdraw_vote(db.session, item, current_user):
             flash(_("Your vote is removed and back in your budget."), "info")
     except service.VotingClosed:
         flash(_("Voting is closed for this idea, so votes stay as they are."), "warning")
-    return _back(url_for("feedback.idea", idea_id=item.id))
+    return redirect_back(default)
 
 
 @bp.post("/ideas/<int:idea_id>/comments")
@@ -223,9 +176,8 @@ def comment(idea_id: int):
     try:
         added = service.add_comment(db.session, item, current_user, body=form.body.data or "")
     except service.FeedbackError as error:
-        db.session.rollback()
         apply_errors(form, error)
-        return render_idea(item, comment_form=form), 422
+        return pages.render_idea(item, comment_form=form), 422
     return redirect(url_for("feedback.idea", idea_id=item.id, _anchor=f"comment-{added.id}"))
 
 
@@ -233,15 +185,13 @@ def comment(idea_id: int):
 @login_required
 def delete_comment(comment_id: int):
     """Delete my comment (moderators may delete any)."""
-    found = db.session.get(IdeaComment, comment_id)
-    if found is None:
-        abort(404)
-    queries.get_idea_or_404(db.session, found.idea_id, current_user)
-    if found.author_id != current_user.id and not current_user.is_moderator:
+    found = queries.get_comment_or_404(db.session, comment_id, current_user)
+    if not service.may_delete_comment(found, current_user):
         abort(403)
+    idea_id = found.idea_id
     service.delete_comment(db.session, found, current_user)
     flash(_("The comment is deleted."), "info")
-    return redirect(url_for("feedback.idea", idea_id=found.idea_id))
+    return redirect(url_for("feedback.idea", idea_id=idea_id))
 
 
 @bp.post("/ideas/<int:idea_id>/subscription")
@@ -253,19 +203,19 @@ def subscription(idea_id: int):
     service.set_subscription(db.session, item, current_user, subscribed)
     flash(_("You will hear when this idea moves.") if subscribed else
           _("You will no longer hear about this idea."), "info")
-    return redirect(url_for("feedback.idea", idea_id=item.id))
+    return redirect(url_for("feedback.idea", idea_id=idea_id))
 
 
 @bp.get("/roadmap")
 @anonymous_page(lambda: ["roadmap", SETTINGS])
 def roadmap():
     """What is planned, in progress and recently done."""
-    return render_template("feedback/roadmap.html", columns=queries.roadmap(db.session, _viewer()))
+    return render_template("feedback/roadmap.html", columns=queries.roadmap(db.session, viewer()))
 
 
 @bp.get("/changelog")
 @anonymous_page(lambda: ["roadmap", SETTINGS])
 def changelog():
     """Done ideas, newest first, with the explanation that closed each."""
-    page = queries.changelog(db.session, _viewer(), queries.page_number(request.args.get("page")))
+    page = queries.changelog(db.session, viewer(), queries.page_number(request.args.get("page")))
     return render_template("feedback/changelog.html", page=page)

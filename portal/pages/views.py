@@ -2,10 +2,10 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..accounts.service import count_members
+from ..accounts.queries import count_members
 from ..community import queries as community
 from ..extensions import db
-from ..pagecache import anonymous_page
+from ..kernel.pagecache import anonymous_page
 
 bp = Blueprint("pages", __name__)
 

@@ -1,7 +1,9 @@
 """The Whoosh gateway: the only module that imports `whoosh`, so the backend can be swapped here alone.
 
-Documents come in as plain dicts (id, board, status, title, body) and results go out as ids
-with highlighted HTML; nothing whoosh-shaped leaves this module.
+Documents come in as plain dicts (id, scope, title, body) and results go out as ids with
+highlighted HTML; nothing whoosh-shaped leaves this module. A scope is a number the source
+chooses (the ideas' board): a search names the scopes the viewer may see, and finds nothing else.
+Each source keeps its own index in its own folder.
 """
 from __future__ import annotations
 
@@ -32,8 +34,9 @@ MAX_CHARS = 200
 MAX_WORDS = 12
 MAX_PAGE = 500  # Whoosh scores page × per_page hits to show a page; nobody reads page 501
 SNIPPET_CHARS = 200
-COMMON_SHARE = 0.1  # similar() leaves out words found in more than this share of the ideas
+COMMON_SHARE = 0.1  # similar() leaves out words found in more than this share of the documents
 WRITE_TIMEOUT = 30.0  # seconds a writer waits for another thread or process to commit
+READERS_KEPT = 8  # open searchers per thread: one per source's folder, a few sources
 
 # Every field splits text into \w+ words, as queries and highlights do, so all three agree on what a word is.
 # whoosh.lang.porter (StemmingAnalyzer's default) stems "running" to "runn"; Porter2 gives "run".
@@ -43,6 +46,10 @@ _SPELL = RegexTokenizer(r"\w+") | LowercaseFilter()
 # (field, language, boost): a word matches any of them, and a match in the title counts double.
 _TEXT_FIELDS = (("title_en", "en", 2.0), ("title_fr", "fr", 2.0), ("body_en", "en", 1.0), ("body_fr", "fr", 1.0))
 
+# The scope field is called "board" on disk, and "status" is still there though nothing reads it:
+# the ideas' index was written so before there were sources, and a renamed field would leave
+# every existing index finding nothing until it is rebuilt.
+_SCOPE = "board"
 SCHEMA = Schema(
     id=ID(stored=True, unique=True),
     board=ID(stored=True),
@@ -132,7 +139,7 @@ def _writer(folder: Path) -> Iterator[SegmentWriter]:
 
 def _fields(doc: Mapping[str, Any]) -> dict[str, str]:
     title, body = str(doc["title"]), str(doc.get("body") or "")
-    return {"id": str(doc["id"]), "board": str(doc["board"]), "status": str(doc.get("status") or ""),
+    return {"id": str(doc["id"]), _SCOPE: str(doc["scope"]), "status": "",
             "title": title, "body": body, "title_en": title, "title_fr": title, "body_en": body, "body_fr": body,
             "spell": f"{title}\n{body}"}
 
@@ -167,22 +174,35 @@ def rebuild(folder: Path, docs: Iterable[Mapping[str, Any]]) -> int:
 # -- reading -------------------------------------------------------------------
 
 
-def _searcher(folder: Path) -> Searcher:
-    """This thread's searcher, reopened only when a writer committed (reopening per query is 5× slower).
+@dataclass
+class _Reader:
+    """This thread's searcher on one folder, and the document numbers of each scope it has looked up."""
+
+    index: FileIndex
+    searcher: Searcher
+    scopes: dict[tuple[int, ...], set[int]]
+
+
+def _searcher(folder: Path) -> _Reader:
+    """This thread's searcher on the folder, reopened only when a writer committed (reopening per query is 5× slower).
 
     Not `Searcher.refresh()`: in whoosh-reloaded 2.7.5 it reuses segment readers by segment id, so it
     keeps serving deleted and replaced documents, and re-adds segments that a merge removed.
     """
     key = str(folder.resolve())
-    searcher: Searcher | None = getattr(_local, "searcher", None)
-    if searcher is not None and _local.folder == key:
-        if _local.index.latest_generation() == searcher.reader().generation():
-            return searcher
-    if searcher is not None:
-        searcher.close()
+    if not hasattr(_local, "readers"):
+        _local.readers = {}
+    readers: dict[str, _Reader] = _local.readers
+    reader = readers.get(key)
+    if reader is not None and reader.index.latest_generation() == reader.searcher.reader().generation():
+        return reader
+    if reader is not None:
+        readers.pop(key).searcher.close()
+    elif len(readers) >= READERS_KEPT:  # close the one opened longest ago (tests make a folder per app)
+        readers.pop(next(iter(readers))).searcher.close()
     ix = open_or_create(folder)
-    _local.folder, _local.index, _local.searcher, _local.boards = key, ix, ix.searcher(), {}
-    return _local.searcher
+    readers[key] = _Reader(ix, ix.searcher(), {})
+    return readers[key]
 
 
 def _words(text: str) -> list[str]:
@@ -207,7 +227,7 @@ def _word_query(word: str, terms: dict[str, set[str]] | None = None) -> Query | 
 
 
 def _is_common(searcher: Searcher, word: str) -> bool:
-    """In more than COMMON_SHARE of the ideas (once there are enough to tell)."""
+    """In more than COMMON_SHARE of the documents (once there are enough to tell)."""
     docs = searcher.doc_count()
     if docs < 100:
         return False
@@ -215,42 +235,42 @@ def _is_common(searcher: Searcher, word: str) -> bool:
     return max(counts, default=0) > docs * COMMON_SHARE
 
 
-def _on_boards(searcher: Searcher, board_ids: Sequence[int]) -> set[int]:
-    """The document numbers on these boards, kept with this thread's searcher until it is reopened.
+def _in_scopes(reader: _Reader, scopes: Sequence[int]) -> set[int]:
+    """The document numbers in these scopes, kept with this thread's searcher until it is reopened.
 
-    A query as the filter would list every document on the boards again for each search (25 ms
-    at 5,000 ideas). Not `Require(query, boards)` either: in whoosh 2.7.5 it miscounts across
+    A query as the filter would list every document in the scopes again for each search (25 ms
+    at 5,000 ideas). Not `Require(query, scopes)` either: in whoosh 2.7.5 it miscounts across
     segments and trips an assertion when skipping blocks.
     """
-    cache: dict[tuple[int, ...], set[int]] = _local.boards
-    key = tuple(sorted(set(board_ids)))
+    cache = reader.scopes
+    key = tuple(sorted(set(scopes)))
     if key not in cache:
-        for board_id in key:
-            if (board_id,) not in cache:
-                cache[(board_id,)] = set(searcher.docs_for_query(Term("board", str(board_id))))
-        cache[key] = set().union(*(cache[(board_id,)] for board_id in key))
+        for scope in key:
+            if (scope,) not in cache:
+                cache[(scope,)] = set(reader.searcher.docs_for_query(Term(_SCOPE, str(scope))))
+        cache[key] = set().union(*(cache[(scope,)] for scope in key))
     return cache[key]
 
 
 def _run(searcher: Searcher, query: Query, allowed: set[int], limit: int, mask: Query | None = None) -> Results:
     """The best `limit` hits of `query` among the `allowed` documents, which must not be empty:
-    Whoosh reads an empty filter as no filter at all, and would search every board."""
+    Whoosh reads an empty filter as no filter at all, and would search every scope."""
     if not allowed:
         raise ValueError("an empty filter would let every document through")
     return searcher.search(query, limit=limit, filter=allowed, mask=mask)
 
 
-def search(folder: Path, text: str, board_ids: Sequence[int], page: int, per_page: int) -> Found:
-    """One page of the ideas on these boards that match all the words (or, failing that, any of them)."""
+def search(folder: Path, text: str, scopes: Sequence[int], page: int, per_page: int) -> Found:
+    """One page of the documents in these scopes that match all the words (or, failing that, any of them)."""
     page = max(1, min(page, MAX_PAGE))
     terms: dict[str, set[str]] = {lang: set() for lang in _ANALYZERS}
     words = _words(text)
     queries = [q for q in (_word_query(word, terms) for word in words) if q is not None]
     nothing = Found(hits=[], total=0, page=1, pages=1, correction=None)
-    if not queries or not board_ids:
+    if not queries or not scopes:
         return nothing
-    searcher = _searcher(folder)
-    allowed = _on_boards(searcher, board_ids)
+    reader = _searcher(folder)
+    searcher, allowed = reader.searcher, _in_scopes(reader, scopes)
     if not allowed:
         return nothing
     results = _run(searcher, And(queries), allowed, page * per_page)
@@ -266,14 +286,14 @@ def search(folder: Path, text: str, board_ids: Sequence[int], page: int, per_pag
     return Found(hits=hits, total=total, page=page, pages=pages, correction=correction)
 
 
-def similar(folder: Path, text: str, board_ids: Sequence[int], limit: int, exclude_id: int | None = None) -> list[int]:
-    """Ids of the ideas on these boards that share the most words with `text`, best first."""
+def similar(folder: Path, text: str, scopes: Sequence[int], limit: int, exclude_id: int | None = None) -> list[int]:
+    """Ids of the documents in these scopes that share the most words with `text`, best first."""
     words = _words(text)
-    if not words or not board_ids or limit < 1:
+    if not words or not scopes or limit < 1:
         return []
-    searcher = _searcher(folder)
-    allowed = _on_boards(searcher, board_ids)
-    # A common word says little about which idea is alike, and matching it means scoring most of
+    reader = _searcher(folder)
+    searcher, allowed = reader.searcher, _in_scopes(reader, scopes)
+    # A common word says little about which document is alike, and matching it means scoring most of
     # the index (300 ms at 20,000 ideas): leave it out, unless the title has nothing else.
     rare = [word for word in words if not _is_common(searcher, word)]
     queries = [q for q in (_word_query(word) for word in rare or words) if q is not None]
@@ -288,10 +308,10 @@ def _finds(searcher: Searcher, query: Query, allowed: set[int]) -> bool:
 
 
 def _correction(searcher: Searcher, words: list[str], allowed: set[int]) -> str | None:
-    """The words with each one that finds nothing replaced by a near word that finds something on these boards.
+    """The words with each one that finds nothing replaced by a near word that finds something in these scopes.
 
-    Checking every replacement against the same board filter means a word that only appears on
-    boards the viewer cannot see is never suggested.
+    Checking every replacement against the same scope filter means a word that only appears in
+    scopes the viewer cannot see (a board they may not read) is never suggested.
     """
     corrector = searcher.corrector("spell")
     fixed, changed = [], False

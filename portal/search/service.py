@@ -1,32 +1,29 @@
-"""Searching ideas: the index finds candidates, the database decides what the viewer may see.
+"""Searching the registered sources: the index finds candidates, the source decides what the viewer may see.
 
 The index can lag behind the database (a job not run yet, a lost job), so every hit is
-reloaded with `listed()` and the viewer's boards: a stale entry can hide a result, never
-show a merged, hidden, deleted or invisible idea.
+reloaded through the source's `visible()` with the viewer's scopes: a stale entry can hide a
+result, never show an item the viewer may not see (for ideas: merged, hidden, deleted, or on
+a board they may not read). Each function takes the app's `Sources` (`sources_of(app)`) and
+the source's name; none reads the app itself.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..accounts.models import User
-from ..feedback.models import Idea, IdeaStatus
-from ..feedback.queries import listed, visible_board_ids
 from . import index
+from .sources import SearchSource, Sources, Viewer
 
 PER_PAGE = 20
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    idea: Idea
+    item: Any  # what the source's visible() returned for the hit (an Idea)
     title_html: Markup
     snippet_html: Markup
 
@@ -41,85 +38,73 @@ class SearchResults:
     correction: str | None
 
 
-def index_folder() -> Path:
-    """Where the ideas index lives: in the instance folder, shared by every worker on the machine."""
-    return Path(current_app.instance_path) / "search" / "ideas"
+@dataclass(frozen=True)
+class SearchPage:
+    """What the search page shows: the results (None before anything was typed) and the scopes to narrow by."""
+
+    results: SearchResults | None
+    choices: list[Any]
 
 
-def document(idea: Idea) -> dict[str, Any]:
-    """The fields of an idea that the index keeps."""
-    return _fields(idea.id, idea.board_id, idea.status, idea.title, idea.description)
+def _scopes(session: Session, source: SearchSource, viewer: Viewer, scope: int | None) -> list[int]:
+    """The scopes to search: every one the viewer may see, or just `scope` if they may see it."""
+    allowed = source.scopes(session, viewer)
+    if scope is None:
+        return allowed
+    return [scope] if scope in allowed else []
 
 
-def _fields(idea_id: int, board_id: int, status: IdeaStatus, title: str, description: str | None) -> dict[str, Any]:
-    return {"id": idea_id, "board": board_id, "status": status.value, "title": title, "body": description or ""}
-
-
-def _board_ids(session: Session, viewer: User | None, board_id: int | None) -> list[int]:
-    """The boards to search: every board the viewer sees, or just `board_id` if they see it."""
-    visible = visible_board_ids(session, viewer)
-    if board_id is None:
-        return visible
-    return [board_id] if board_id in visible else []
-
-
-def _load(session: Session, ids: list[int], board_ids: list[int]) -> dict[int, Idea]:
-    """The ideas among `ids` that are still listed on these boards, with their board, in one query."""
-    if not ids:
-        return {}
-    query = select(Idea).where(Idea.id.in_(ids), Idea.board_id.in_(board_ids), listed())
-    return {idea.id: idea for idea in session.scalars(query)}
-
-
-def search_ideas(session: Session, viewer: User | None, text: str, page: int = 1,
-                 board_id: int | None = None) -> SearchResults:
-    """A page of the ideas the viewer may see that match `text`, best first, with highlights."""
-    board_ids = _board_ids(session, viewer, board_id)
-    found = index.search(index_folder(), text, board_ids, page, PER_PAGE)
-    ideas = _load(session, [hit.id for hit in found.hits], board_ids)
-    hits = [SearchHit(ideas[hit.id], hit.title_html, hit.snippet_html) for hit in found.hits if hit.id in ideas]
+def search(session: Session, sources: Sources, name: str, viewer: Viewer, text: str, page: int = 1,
+           scope: int | None = None) -> SearchResults:
+    """A page of the source's documents the viewer may see that match `text`, best first, with highlights."""
+    source = sources[name]
+    scopes = _scopes(session, source, viewer, scope)
+    found = index.search(sources.folder(name), text, scopes, page, PER_PAGE)
+    items = source.visible(session, [hit.id for hit in found.hits], scopes) if found.hits else {}
+    hits = [SearchHit(items[hit.id], hit.title_html, hit.snippet_html) for hit in found.hits if hit.id in items]
     # `total` counts the index's entries; a stale one dropped above can make it one or two too high.
     return SearchResults(query=text, hits=hits, total=found.total, page=found.page, pages=found.pages,
                          correction=found.correction)
 
 
-def similar_ideas(session: Session, viewer: User | None, title: str, board_id: int | None = None, limit: int = 5,
-                  *, exclude_id: int | None = None) -> list[Idea]:
-    """Ideas the viewer may see that look like `title`: the duplicates to vote for instead of posting."""
-    board_ids = _board_ids(session, viewer, board_id)
+def search_page(session: Session, sources: Sources, name: str, viewer: Viewer, text: str, page: int = 1,
+                scope: int | None = None) -> SearchPage:
+    """The search page: results once there are words to look for, and the scopes the viewer may narrow to."""
+    results = search(session, sources, name, viewer, text, page, scope) if text.strip() else None
+    return SearchPage(results, sources[name].choices(session, viewer))
+
+
+def similar(session: Session, sources: Sources, name: str, viewer: Viewer, text: str, scope: int | None = None,
+            limit: int = 5, *, exclude_id: int | None = None) -> list[Any]:
+    """Items the viewer may see that look like `text` (a title being typed): the duplicates to use instead."""
+    source = sources[name]
+    scopes = _scopes(session, source, viewer, scope)
     # Ask for a few extra in case stale entries are dropped.
-    ids = index.similar(index_folder(), title, board_ids, limit + 5, exclude_id=exclude_id)
-    ideas = _load(session, ids, board_ids)
-    return [ideas[i] for i in ids if i in ideas][:limit]
+    ids = index.similar(sources.folder(name), text, scopes, limit + 5, exclude_id=exclude_id)
+    items = source.visible(session, ids, scopes) if ids else {}
+    return [items[i] for i in ids if i in items][:limit]
 
 
-def reindex(session: Session) -> int:
-    """Rebuild the whole index from the database; returns how many ideas it holds."""
-    # Columns, not Idea objects: nothing to eager-load, and the session's identity map stays small.
-    query = select(Idea.id, Idea.board_id, Idea.status, Idea.title, Idea.description).where(listed()).order_by(Idea.id)
-    rows = session.execute(query.execution_options(yield_per=500))
-    return index.rebuild(index_folder(), (_fields(*row) for row in rows))
+def rebuild(session: Session, sources: Sources, name: str) -> int:
+    """Rebuild one source's index from the database; returns how many documents it holds."""
+    return index.rebuild(sources.folder(name), sources[name].documents(session))
 
 
-def sync_ideas(session: Session, idea_ids: Iterable[int]) -> None:
-    """Bring these ideas' index entries up to date: listed ideas are (re)indexed, the others removed."""
-    ids = sorted(set(idea_ids))
-    if not ids:
+def rebuild_all(session: Session, sources: Sources) -> dict[str, int]:
+    """Rebuild every registered source's index; returns how many documents each holds, by source name."""
+    return {source.name: rebuild(session, sources, source.name) for source in sources}
+
+
+def sync(session: Session, sources: Sources, name: str, ids: Iterable[int]) -> None:
+    """Bring these documents' index entries up to date: the source's current ones are (re)indexed, the others removed."""
+    wanted = sorted(set(ids))
+    if not wanted:
         return
-    ideas = session.scalars(select(Idea).where(Idea.id.in_(ids))).all()
-    keep = [idea for idea in ideas if idea.is_listed]
-    kept_ids = {idea.id for idea in keep}
-    if keep:
-        index.update(index_folder(), [document(idea) for idea in keep])
-    gone = [i for i in ids if i not in kept_ids]  # merged, hidden, deleted, or no longer in the database
+    folder = sources.folder(name)
+    docs = list(sources[name].documents_for(session, wanted))
+    if docs:
+        index.update(folder, docs)
+    kept = {int(doc["id"]) for doc in docs}
+    gone = [i for i in wanted if i not in kept]  # for ideas: merged, hidden, deleted, or no longer in the database
     if gone:
-        index.delete(index_folder(), gone)
-
-
-def queue_index(idea_ids: Iterable[int]) -> None:
-    """Queue an index update for these ideas; call it after the commit that changed them."""
-    from .jobs import index_ideas
-
-    ids = sorted(set(idea_ids))
-    if ids:
-        index_ideas(ids)
+        index.delete(folder, gone)

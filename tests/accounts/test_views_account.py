@@ -114,14 +114,20 @@ def test_removing_the_avatar_deletes_the_file(app, client, signed_in):
     assert reload(signed_in).avatar is None and avatar_files(app) == []
 
 
+@pytest.fixture
+def setting(request, app_config) -> dict:
+    """Upload limits for this test's app: create_app reads them, so they are set before it runs."""
+    app_config.update(request.param)
+    return request.param
+
+
 @pytest.mark.parametrize("setting, data, filename, message", [
     ({"AVATAR_MAX_BYTES": 100_000}, image_bytes((400, 400), noise=True), "big.png", "The image is larger than"),
     ({}, b"just some text, honestly", "x.png", "This file is not an image we can read."),
     ({"IMAGE_MAX_PIXELS": 100}, image_bytes((20, 20)), "small.png", "The image has too many pixels"),
     ({}, image_bytes(fmt="BMP"), "old.bmp", "Only JPEG, PNG, GIF and WebP images are accepted."),
-])
-def test_a_rejected_upload_says_why_and_saves_nothing(app, client, signed_in, setting, data, filename, message):
-    app.config.update(setting)
+], indirect=["setting"], ids=["too-large", "not-an-image", "too-many-pixels", "bmp"])
+def test_a_rejected_upload_says_why_and_saves_nothing(setting, app, client, signed_in, data, filename, message):
     response = save_profile(client, data, filename, display_name="A New Name")
 
     assert response.status_code == 422

@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.accounts.models import Role, User
 from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.kernel.timeutil import utcnow
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -18,10 +18,10 @@ from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
 from portal.accounts.models import Role, User
-from portal.community import service
+from portal.community import service, social
 from portal.community.models import Post
 from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.kernel.timeutil import utcnow
 
 from .conftest import PASSWORD, LiveServer, shot
 
@@ -314,7 +314,7 @@ def seed_community(live: LiveServer) -> dict[str, int]:
         staff = db.session.scalar(db.select(User).filter_by(username="teamlead"))
         mug = service.create_post(db.session, sam, body="My **limited edition** mug arrived! #Collectors",
                                   photos=[png_bytes((800, 600), (190, 60, 80)), png_bytes((600, 800), (60, 140, 90))])
-        service.toggle_post_like(db.session, mug, alex)
+        social.toggle_post_like(db.session, mug, alex)
         service.add_comment(db.session, mug, alex, body="Jealous! Which colour did you pick, @samfan?")
         service.create_post(db.session, alex, body="Anyone going to the meetup in Lyon next month?")
         service.create_post(db.session, staff, body="The spring collection opens on Friday at noon.", announcement=True)

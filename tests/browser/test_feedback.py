@@ -19,7 +19,7 @@ from portal.accounts.models import Role, User
 from portal.extensions import db
 from portal.feedback import service, triage
 from portal.feedback.models import Board, Idea
-from portal.timeutil import utcnow
+from portal.kernel.timeutil import utcnow
 
 from .conftest import PASSWORD, LiveServer
 from .test_community import flashes, header, snap, staff_link

@@ -5,6 +5,7 @@ runs inside a test request context, the way a view or a job would call them.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from collections.abc import Callable, Iterator
@@ -20,8 +21,10 @@ from sqlalchemy import func, select
 from portal.accounts.models import Role, User
 from portal.community import service
 from portal.community.models import Post
+from portal.config import Settings, settings_of
 from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.kernel import images
+from portal.kernel.timeutil import utcnow
 
 ESTABLISHED_AGE = timedelta(days=30)
 
@@ -30,6 +33,22 @@ ESTABLISHED_AGE = timedelta(days=30)
 def request_context(app: Flask) -> Iterator[None]:
     with app.test_request_context():
         yield
+
+
+@pytest.fixture
+def settings(app: Flask) -> Settings:
+    """The app's settings, as a view or a job hands them to a service."""
+    return settings_of(app)
+
+
+@pytest.fixture
+def upload_limits(app: Flask) -> Callable[..., None]:
+    """upload_limits(photo_max_bytes=..., image_max_pixels=...): the app accepts uploads as if started with these."""
+
+    def change(**fields: Any) -> None:
+        images.init_app(app, dataclasses.replace(settings_of(app), **fields))
+
+    return change
 
 
 @pytest.fixture

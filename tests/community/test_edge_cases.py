@@ -6,10 +6,11 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import service as accounts
 from portal.accounts.models import User
-from portal.community import moderation, service
-from portal.community.models import Comment, Notification, Post
+from portal.community import moderation, service, social
+from portal.community.models import Comment, Post
 from portal.extensions import cache, db
-from portal.timeutil import utcnow
+from portal.kernel.notifications import Notification
+from portal.kernel.timeutil import utcnow
 
 
 def test_the_report_form_does_not_show_scheduled_or_hidden_content(login, alice, bob, stella, mo, make_post, make_comment):
@@ -71,7 +72,7 @@ def test_askers_cannot_accept_their_own_reply(alice, make_post, make_comment):
     question = make_post(alice, "How do I re-proof a shell?", is_question=True)
     own = make_comment(question, alice, "Answering myself")
     try:
-        service.mark_answer(db.session, question, own, alice)
+        social.mark_answer(db.session, question, own, alice)
     except service.CommunityError:
         pass
     else:
@@ -82,7 +83,7 @@ def test_askers_cannot_accept_their_own_reply(alice, make_post, make_comment):
 def test_liking_again_does_not_notify_again(alice, bob, make_post):
     post = make_post(alice)
     for _ in range(5):
-        service.toggle_post_like(db.session, post, bob)
+        social.toggle_post_like(db.session, post, bob)
     told = db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == alice.id))
     assert told == 1
     db.session.refresh(alice)

@@ -7,12 +7,13 @@ import pytest
 from sqlalchemy import select, update
 
 from portal.accounts.models import User
-from portal.community import moderation, queries, service
-from portal.community.models import Follow, Notification, NotificationKind, Post
+from portal.community import moderation, queries, social
+from portal.community.models import Follow, NotificationKind, Post
 from portal.community.service import CommunityError, Gone
 from portal.extensions import db
 from portal.fans.models import EngagementEvent
-from portal.timeutil import utcnow
+from portal.kernel.notifications import Notification
+from portal.kernel.timeutil import utcnow
 
 
 def ids(page) -> list[int]:
@@ -44,7 +45,7 @@ def all_pages(fetch) -> list[list[int]]:
 
 
 def test_following_tells_the_member_and_counts(app, alice, bob, rows):
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
 
     assert queries.is_following(db.session, bob, alice)
     assert not queries.is_following(db.session, alice, bob)
@@ -56,8 +57,8 @@ def test_following_tells_the_member_and_counts(app, alice, bob, rows):
 
 
 def test_following_twice_changes_nothing(app, alice, bob, rows):
-    service.follow(db.session, bob, alice)
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
 
     assert rows(Follow) == 1
     assert rows(Notification, Notification.user_id == alice.id) == 1
@@ -68,7 +69,7 @@ def test_following_twice_changes_nothing(app, alice, bob, rows):
 
 def test_nobody_can_follow_themselves(app, alice, rows):
     with pytest.raises(CommunityError):
-        service.follow(db.session, alice, alice)
+        social.follow(db.session, alice, alice)
 
     assert rows(Follow) == 0
 
@@ -77,16 +78,16 @@ def test_a_deleted_member_cannot_be_followed(app, alice, established, rows):
     gone = established(deleted_at=utcnow())
 
     with pytest.raises(Gone):
-        service.follow(db.session, alice, gone)
+        social.follow(db.session, alice, gone)
 
     assert rows(Follow) == 0
 
 
 def test_unfollowing_retracts_the_event_and_is_idempotent(app, alice, bob, rows):
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
 
-    service.unfollow(db.session, bob, alice)
-    service.unfollow(db.session, bob, alice)
+    social.unfollow(db.session, bob, alice)
+    social.unfollow(db.session, bob, alice)
 
     assert rows(Follow) == 0
     assert follower_events(alice) == 0
@@ -95,9 +96,9 @@ def test_unfollowing_retracts_the_event_and_is_idempotent(app, alice, bob, rows)
 
 
 def test_following_again_after_unfollowing_counts_one_follower(app, alice, bob):
-    service.follow(db.session, bob, alice)
-    service.unfollow(db.session, bob, alice)
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
+    social.unfollow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
 
     assert follower_events(alice) == 1
     assert queries.follow_counts(db.session, alice) == (1, 0)
@@ -107,7 +108,7 @@ def test_following_again_after_unfollowing_counts_one_follower(app, alice, bob):
 
 
 def test_home_feed_holds_own_followed_and_announcements_newest_first(app, alice, bob, carol, staff, make_post):
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
     mine = make_post(bob)
     followed = make_post(alice)
     stranger = make_post(carol)
@@ -122,17 +123,17 @@ def test_home_feed_holds_own_followed_and_announcements_newest_first(app, alice,
 
 
 def test_unfollowing_takes_their_posts_off_the_home_feed(app, alice, bob, make_post):
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
     post = make_post(alice)
     assert ids(queries.home_feed(db.session, bob)) == [post.id]
 
-    service.unfollow(db.session, bob, alice)
+    social.unfollow(db.session, bob, alice)
 
     assert ids(queries.home_feed(db.session, bob)) == []
 
 
 def test_keyset_pages_give_every_post_once_even_with_equal_times(app, alice, bob, make_post):
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
     posts = [make_post(alice) for _ in range(47)]
     start = utcnow() - timedelta(hours=1)
     for n, post in enumerate(posts):
@@ -168,7 +169,7 @@ def test_a_garbage_cursor_starts_from_the_top(app, alice, make_post, cursor):
 
 def test_a_page_tells_which_posts_the_viewer_liked(app, alice, bob, make_post):
     liked, other = make_post(alice), make_post(alice)
-    service.toggle_post_like(db.session, liked, bob)
+    social.toggle_post_like(db.session, liked, bob)
 
     assert queries.latest(db.session, bob).liked == {liked.id}
     assert queries.latest(db.session, None).liked == set()
@@ -179,7 +180,7 @@ def test_a_page_tells_which_posts_the_viewer_liked(app, alice, bob, make_post):
 
 
 def test_hidden_posts_are_seen_only_by_their_author_and_moderators(app, alice, bob, moderator, make_post):
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
     hidden = make_post(alice, "Borderline #rant")
     shown = make_post(alice, "Fine #rant")
     moderation.hide(db.session, moderator, post=hidden)
@@ -307,7 +308,7 @@ def _count_pages(count_queries, viewer_id: int, author_id: int, post_id: int) ->
 
 def test_feeds_and_threads_cost_the_same_queries_for_1_or_50_posts(app, alice, bob, carol, established, image,
                                                                    make_post, make_comment, count_queries):
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
     fan_ids = [established().id for _ in range(2)]
     alice_id, bob_id, carol_id = alice.id, bob.id, carol.id
 
@@ -318,7 +319,7 @@ def test_feeds_and_threads_cost_the_same_queries_for_1_or_50_posts(app, alice, b
         author, commenter, fans = people()
         post = make_post(author, f"New #gear number {n}", photos=[image(size=(16, 16))])
         for fan in fans:
-            service.toggle_post_like(db.session, post, fan)
+            social.toggle_post_like(db.session, post, fan)
         top = make_comment(post, commenter)
         make_comment(post, fans[0], parent=top)
         return post.id
@@ -333,7 +334,7 @@ def test_feeds_and_threads_cost_the_same_queries_for_1_or_50_posts(app, alice, b
     for n in range(24):  # the measured thread grows to 50 comments, half of them replies, some liked
         top = make_comment(first, fans[n % 2])
         reply = make_comment(first, commenter, parent=top)
-        service.toggle_comment_like(db.session, reply, author)
+        social.toggle_comment_like(db.session, reply, author)
     with_fifty = _count_pages(count_queries, bob_id, alice_id, first_id)
 
     assert len(queries.latest(db.session, None).posts) == queries.PAGE_SIZE

@@ -5,13 +5,14 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from werkzeug.exceptions import NotFound
 
 from portal.accounts.models import AuditEvent, User
-from portal.community import moderation, queries, service
+from portal.community import moderation, queries, service, social
 from portal.community.models import Comment, Post, Report
 from portal.community.service import CommunityError, Gone
 from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.kernel.timeutil import utcnow
 
 
 def audit(action: str) -> list[AuditEvent]:
@@ -113,7 +114,7 @@ def test_deleted_content_cannot_be_reported(app, alice, bob, carol, make_post, m
 
 
 def test_hiding_a_post_resolves_its_reports_and_takes_it_out_of_feeds(app, alice, bob, carol, moderator, make_post):
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
     post = make_post(alice, "Buy cheap #watches here")
     other = make_post(alice, "A normal post")
     reports = [moderation.report(db.session, bob, reason="Spam", post=post),
@@ -161,7 +162,7 @@ def test_restoring_shows_the_post_again(app, alice, bob, moderator, make_post):
 
     assert post.id in ids(queries.latest(db.session, bob))
     assert audit("content.restore")[0].details["post"] == post.id
-    service.toggle_post_like(db.session, post, bob)  # and it can be liked again
+    social.toggle_post_like(db.session, post, bob)  # and it can be liked again
     assert db.session.get(Post, post.id).like_count == 1
 
 
@@ -227,7 +228,7 @@ def test_a_suspended_member_cannot_post_comment_or_like_and_sees_why(app, alice,
     assert timedelta(days=6, hours=23) < bob.suspended_until - utcnow() <= timedelta(days=7)
     for attempt in (lambda: service.create_post(db.session, bob, body="Hello"),
                     lambda: service.add_comment(db.session, post, bob, body="Hello"),
-                    lambda: service.toggle_post_like(db.session, post, bob),
+                    lambda: social.toggle_post_like(db.session, post, bob),
                     lambda: service.check_can_write(bob)):
         with pytest.raises(CommunityError) as refused:
             attempt()
@@ -287,8 +288,6 @@ def test_lifting_a_suspension_lets_the_member_write_again(app, alice, bob, moder
 
 
 def test_a_hidden_post_page_is_not_found_for_others(app, alice, bob, moderator, make_post):
-    from werkzeug.exceptions import NotFound
-
     post = make_post(alice)
     moderation.hide(db.session, moderator, post=post)
 

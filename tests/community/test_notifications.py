@@ -11,10 +11,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from portal.accounts.models import Digest, User
-from portal.community import notify, service
-from portal.community.models import Notification, NotificationKind
+from portal.community import notify, social
+from portal.community.models import NotificationKind
 from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.kernel import notifications
+from portal.kernel.notifications import Notification
+from portal.kernel.timeutil import utcnow
 
 
 def unread_rows(user: User) -> int:
@@ -39,20 +41,20 @@ def html_part(message) -> str:
 
 def test_the_unread_counter_matches_the_unread_rows_through_reads(app, alice, bob, carol, make_post, make_comment):
     post = make_post(alice)
-    service.toggle_post_like(db.session, post, bob)
+    social.toggle_post_like(db.session, post, bob)
     make_comment(post, carol)
     assert counter(alice) == unread_rows(alice) == 2
 
     shown = notify.notifications_page(db.session, alice)
     assert [n.kind for n in shown] == [NotificationKind.REPLY, NotificationKind.LIKE]
-    service.follow(db.session, bob, alice)  # arrives while the page is open
+    social.follow(db.session, bob, alice)  # arrives while the page is open
     assert counter(alice) == unread_rows(alice) == 3
 
     assert notify.mark_all_read(db.session, alice) == 3
     assert alice.unread_notifications == 0
     assert counter(alice) == unread_rows(alice) == 0
 
-    service.follow(db.session, carol, alice)
+    social.follow(db.session, carol, alice)
     assert counter(alice) == unread_rows(alice) == 1
     assert notify.mark_all_read(db.session, alice) == 1
     assert notify.mark_all_read(db.session, alice) == 0
@@ -60,8 +62,8 @@ def test_the_unread_counter_matches_the_unread_rows_through_reads(app, alice, bo
 
 
 def test_marking_read_touches_only_the_readers_notifications(app, alice, bob, carol):
-    service.follow(db.session, carol, alice)
-    service.follow(db.session, carol, bob)
+    social.follow(db.session, carol, alice)
+    social.follow(db.session, carol, bob)
 
     notify.mark_all_read(db.session, alice)
 
@@ -70,7 +72,7 @@ def test_marking_read_touches_only_the_readers_notifications(app, alice, bob, ca
 
 def test_a_notification_arriving_while_marking_read_stays_counted(app, alice, bob):
     """Another request notifies the member between "mark them read" and "recount": the bell still shows it."""
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
     alice_id, bob_id = alice.id, bob.id
     main = threading.get_ident()
     workers, errors = [], []
@@ -78,7 +80,7 @@ def test_a_notification_arriving_while_marking_read_stays_counted(app, alice, bo
     def someone_else_notifies():
         try:
             with app.app_context():
-                notify.notify(db.session, alice_id, NotificationKind.MENTION, actor_id=bob_id)
+                notifications.notify(db.session, alice_id, NotificationKind.MENTION, actor_id=bob_id)
                 db.session.commit()
                 db.session.remove()
         except Exception as exc:
@@ -110,7 +112,7 @@ def test_a_notification_arriving_while_marking_read_stays_counted(app, alice, bo
 
 
 def test_nobody_is_notified_of_their_own_act(app, alice):
-    notify.notify(db.session, alice.id, NotificationKind.LIKE, actor_id=alice.id)
+    notifications.notify(db.session, alice.id, NotificationKind.LIKE, actor_id=alice.id)
     db.session.commit()
 
     assert counter(alice) == unread_rows(alice) == 0
@@ -121,8 +123,8 @@ def test_nobody_is_notified_of_their_own_act(app, alice):
 
 def test_notifications_page_walks_newest_first_without_gaps_or_repeats(app, alice, bob, carol):
     for _ in range(65):
-        notify.notify(db.session, alice.id, NotificationKind.MENTION, actor_id=bob.id)  # mentions repeat; likes and follows do not
-    notify.notify(db.session, carol.id, NotificationKind.MENTION, actor_id=bob.id)  # not Alice's
+        notifications.notify(db.session, alice.id, NotificationKind.MENTION, actor_id=bob.id)  # mentions repeat; likes and follows do not
+    notifications.notify(db.session, carol.id, NotificationKind.MENTION, actor_id=bob.id)  # not Alice's
     db.session.commit()
     everything = list(db.session.scalars(select(Notification.id).where(Notification.user_id == alice.id)
                                          .order_by(Notification.id.desc())))
@@ -160,12 +162,12 @@ def _daily(user: User, last: timedelta | None = None) -> None:
     db.session.commit()
 
 
-def test_a_due_daily_digest_is_mailed_with_the_unread_notifications(app, alice, bob, make_post, mailbox):
+def test_a_due_daily_digest_is_mailed_with_the_unread_notifications(app, alice, bob, make_post, mailbox, settings):
     _daily(alice, last=timedelta(days=1, minutes=5))
     post = make_post(alice, "Our autumn collection")
-    service.toggle_post_like(db.session, post, bob)
+    social.toggle_post_like(db.session, post, bob)
 
-    assert notify.send_due_digests(db.session) == 1
+    assert notify.send_due_digests(db.session, settings) == 1
 
     [mail] = mailbox()
     assert mail["To"] == alice.email
@@ -176,83 +178,83 @@ def test_a_due_daily_digest_is_mailed_with_the_unread_notifications(app, alice, 
     assert "http://tribune.test/posts/" in text_part(mail)
 
 
-def test_a_digest_is_not_sent_twice(app, alice, bob, mailbox):
+def test_a_digest_is_not_sent_twice(app, alice, bob, mailbox, settings):
     _daily(alice)
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
 
-    assert notify.send_due_digests(db.session) == 1
-    assert notify.send_due_digests(db.session) == 0
-    assert notify.send_due_digests(db.session, now=utcnow() + timedelta(hours=23)) == 0
+    assert notify.send_due_digests(db.session, settings) == 1
+    assert notify.send_due_digests(db.session, settings) == 0
+    assert notify.send_due_digests(db.session, settings, now=utcnow() + timedelta(hours=23)) == 0
 
     assert len(mailbox()) == 1
     db.session.refresh(alice)
     assert alice.last_digest_at is not None
 
 
-def test_the_next_daily_digest_comes_a_day_later_with_only_what_is_new(app, alice, bob, carol, mailbox):
+def test_the_next_daily_digest_comes_a_day_later_with_only_what_is_new(app, alice, bob, carol, mailbox, settings):
     _daily(alice)
-    service.follow(db.session, bob, alice)
-    notify.send_due_digests(db.session)
+    social.follow(db.session, bob, alice)
+    notify.send_due_digests(db.session, settings)
     later = utcnow() + timedelta(days=1, minutes=1)
-    service.follow(db.session, carol, alice)
+    social.follow(db.session, carol, alice)
     db.session.execute(update(Notification).where(Notification.actor_id == carol.id)
                        .values(created_at=utcnow() + timedelta(hours=2)))
     db.session.commit()
 
-    assert notify.send_due_digests(db.session, now=later) == 1
+    assert notify.send_due_digests(db.session, settings, now=later) == 1
 
     second = text_part(mailbox()[-1])
     assert "Carol Third followed you" in second
     assert "Bob Reader" not in second
 
 
-def test_a_weekly_digest_waits_a_week(app, alice, bob, mailbox):
+def test_a_weekly_digest_waits_a_week(app, alice, bob, mailbox, settings):
     alice.digest = Digest.WEEKLY
     alice.last_digest_at = utcnow() - timedelta(days=3)
     db.session.commit()
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
 
-    assert notify.send_due_digests(db.session) == 0
-    assert notify.send_due_digests(db.session, now=utcnow() + timedelta(days=4, minutes=1)) == 1
+    assert notify.send_due_digests(db.session, settings) == 0
+    assert notify.send_due_digests(db.session, settings, now=utcnow() + timedelta(days=4, minutes=1)) == 1
 
     [mail] = mailbox()
     assert mail["Subject"] == "Your weekly digest"
 
 
-def test_members_with_the_digest_off_or_nothing_unread_get_nothing(app, alice, bob, carol, mailbox):
-    service.follow(db.session, carol, alice)  # alice: digest off (the default)
+def test_members_with_the_digest_off_or_nothing_unread_get_nothing(app, alice, bob, carol, mailbox, settings):
+    social.follow(db.session, carol, alice)  # alice: digest off (the default)
     _daily(bob)  # bob: nothing unread
     assert alice.digest is Digest.OFF
 
-    assert notify.send_due_digests(db.session) == 0
+    assert notify.send_due_digests(db.session, settings) == 0
     assert mailbox() == []
 
 
-def test_read_notifications_are_not_mailed(app, alice, bob, mailbox):
+def test_read_notifications_are_not_mailed(app, alice, bob, mailbox, settings):
     _daily(alice)
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
     notify.mark_all_read(db.session, alice)
 
-    assert notify.send_due_digests(db.session) == 0
+    assert notify.send_due_digests(db.session, settings) == 0
     assert mailbox() == []
 
 
-def test_unverified_or_deleted_members_get_no_digest(app, established, bob, mailbox):
+def test_unverified_or_deleted_members_get_no_digest(app, established, bob, mailbox, settings):
     unverified = established(email_verified_at=None, digest=Digest.DAILY)
     deleted = established(deleted_at=utcnow(), digest=Digest.DAILY)
     for user in (unverified, deleted):
-        notify.notify(db.session, user.id, NotificationKind.FOLLOW, actor_id=bob.id)
+        notifications.notify(db.session, user.id, NotificationKind.FOLLOW, actor_id=bob.id)
     db.session.commit()
 
-    assert notify.send_due_digests(db.session) == 0
+    assert notify.send_due_digests(db.session, settings) == 0
     assert mailbox() == []
 
 
-def test_the_digest_speaks_the_members_language(app, established, bob, mailbox):
+def test_the_digest_speaks_the_members_language(app, established, bob, mailbox, settings):
     french = established(display_name="Élodie", locale="fr", digest=Digest.DAILY)
-    service.follow(db.session, bob, french)
+    social.follow(db.session, bob, french)
 
-    notify.send_due_digests(db.session)
+    notify.send_due_digests(db.session, settings)
 
     [mail] = mailbox()
     assert mail["Content-Language"] == "fr"
@@ -262,33 +264,33 @@ def test_the_digest_speaks_the_members_language(app, established, bob, mailbox):
     assert "Hello Élodie" not in text_part(mail)
 
 
-def test_the_unsubscribe_link_turns_the_digest_off(app, alice, bob, carol, mailbox):
+def test_the_unsubscribe_link_turns_the_digest_off(app, alice, bob, carol, mailbox, settings):
     _daily(alice)
-    service.follow(db.session, bob, alice)
-    notify.send_due_digests(db.session)
+    social.follow(db.session, bob, alice)
+    notify.send_due_digests(db.session, settings)
     [mail] = mailbox()
 
     links = re.findall(r"http://tribune\.test/notifications/unsubscribe/([^\s\"<]+)", text_part(mail))
     assert len(links) == 1
     assert f"/notifications/unsubscribe/{links[0]}" in html_part(mail)
 
-    assert notify.unsubscribe(db.session, links[0]).id == alice.id
+    assert notify.unsubscribe(db.session, links[0], settings).id == alice.id
     db.session.refresh(alice)
     assert alice.digest is Digest.OFF
-    service.follow(db.session, carol, alice)  # something new and unread: still no digest
-    assert notify.send_due_digests(db.session, now=utcnow() + timedelta(days=2)) == 0
+    social.follow(db.session, carol, alice)  # something new and unread: still no digest
+    assert notify.send_due_digests(db.session, settings, now=utcnow() + timedelta(days=2)) == 0
     assert len(mailbox()) == 1
 
 
-def test_a_forged_or_foreign_unsubscribe_token_changes_nothing(app, alice, bob):
+def test_a_forged_or_foreign_unsubscribe_token_changes_nothing(app, alice, bob, settings):
     _daily(alice)
     _daily(bob)
-    good = notify.unsubscribe_token(alice)
+    good = notify.unsubscribe_token(alice, settings)
 
-    assert notify.unsubscribe(db.session, good[:-2] + "xx") is None
-    assert notify.unsubscribe(db.session, "not-a-token") is None
+    assert notify.unsubscribe(db.session, good[:-2] + "xx", settings) is None
+    assert notify.unsubscribe(db.session, "not-a-token", settings) is None
     other_site = notify.URLSafeSerializer("another-secret", salt="digest-unsubscribe").dumps(bob.id)
-    assert notify.unsubscribe(db.session, other_site) is None
+    assert notify.unsubscribe(db.session, other_site, settings) is None
 
     db.session.refresh(alice)
     db.session.refresh(bob)
@@ -296,7 +298,7 @@ def test_a_forged_or_foreign_unsubscribe_token_changes_nothing(app, alice, bob):
 
 
 def test_an_out_of_range_page_marker_shows_the_first_page(app, alice, bob):
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
 
     assert len(notify.notifications_page(db.session, alice, before=10**30)) == 1
     assert notify.notifications_page(db.session, alice, before=-1) == []

@@ -36,7 +36,7 @@ from flask.testing import FlaskClient
 from portal.accounts.models import Role, User
 from portal.community.models import Comment, CommentLike, Follow, Hashtag, Photo, Post, PostHashtag, PostLike
 from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.kernel.timeutil import utcnow
 
 PASSWORD = "correct horse battery staple"  # the password conftest gives every member
 TAG = "trail"

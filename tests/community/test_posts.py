@@ -1,24 +1,22 @@
 """Posting rules: what a member may publish, with which photos, and what editing and deleting do."""
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from sqlalchemy import select, update
 
-from portal.community import queries, service
-from portal.community.models import Hashtag, Notification, NotificationKind, Photo, Post, PostHashtag
+from portal.community import queries, service, social
+from portal.community.models import Hashtag, NotificationKind, Photo, Post, PostHashtag
 from portal.community.service import NEW_ACCOUNT_POSTS_PER_DAY, CommunityError, Gone
 from portal.extensions import db
 from portal.fans.models import EngagementEvent
-from portal.timeutil import utcnow
+from portal.kernel import images
+from portal.kernel.notifications import Notification
+from portal.kernel.timeutil import utcnow
 
-
-def messages(error: CommunityError, field: str) -> str:
-    return " ".join(str(m) for m in error.errors.get(field, []))
+from .helpers import messages
 
 
 def tags_of(post: Post) -> set[str]:
@@ -204,117 +202,6 @@ def test_a_scheduled_post_waits_unpublished(app, staff):
     assert post.published_at is None and post.scheduled_for == when
 
 
-# -- photos ---------------------------------------------------------------------------
-
-
-def test_up_to_four_photos_are_kept_in_order(app, alice, image, photo_files):
-    colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)]
-
-    post = service.create_post(db.session, alice, body="Four views", photos=[image(color=c) for c in colours])
-
-    folder = service.photo_folder()
-    assert [p.position for p in post.photos] == [0, 1, 2, 3]
-    for photo, colour in zip(post.photos, colours, strict=True):
-        with Image.open(folder / photo.filename) as stored:
-            pixel = stored.convert("RGB").getpixel((10, 10))
-        assert all(abs(a - b) < 20 for a, b in zip(pixel, colour, strict=True)), (pixel, colour)
-    assert len(photo_files()) == 8  # each photo and its thumbnail
-
-
-def test_a_fifth_photo_is_refused_and_nothing_is_kept(app, alice, image, rows, photo_files):
-    with pytest.raises(CommunityError) as refused:
-        service.create_post(db.session, alice, body="Five views", photos=[image() for _ in range(5)])
-
-    assert "4" in messages(refused.value, "photos")
-    assert rows(Post) == 0 and rows(Photo) == 0
-    assert photo_files() == []
-
-
-def test_a_file_that_is_not_an_image_is_refused(app, alice, image, rows, photo_files):
-    fake = io.BytesIO(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n")
-
-    with pytest.raises(CommunityError) as refused:
-        service.create_post(db.session, alice, body="My invoice", photos=[image(), fake])
-
-    assert "Photo 2" in messages(refused.value, "photos")
-    assert rows(Post) == 0 and rows(Photo) == 0
-    assert photo_files() == []
-
-
-def test_an_image_format_we_do_not_accept_is_refused(app, alice, image, rows):
-    with pytest.raises(CommunityError) as refused:
-        service.create_post(db.session, alice, body="Old bitmap", photos=[image(fmt="BMP")])
-
-    assert "JPEG" in messages(refused.value, "photos")
-    assert rows(Post) == 0
-
-
-def test_an_oversize_file_is_refused(app, alice, image, rows, photo_files):
-    app.config["PHOTO_MAX_BYTES"] = 20_000
-    big = image(size=(200, 200), noisy=True)
-    assert len(big.getvalue()) > 20_000
-
-    with pytest.raises(CommunityError) as refused:
-        service.create_post(db.session, alice, body="Heavy", photos=[big])
-
-    assert "larger" in messages(refused.value, "photos")
-    assert rows(Post) == 0 and photo_files() == []
-
-
-def test_an_image_over_the_pixel_cap_is_refused(app, alice, image, rows):
-    app.config["IMAGE_MAX_PIXELS"] = 100 * 100
-
-    with pytest.raises(CommunityError) as refused:
-        service.create_post(db.session, alice, body="Panorama", photos=[image(size=(120, 100))])
-
-    assert "pixels" in messages(refused.value, "photos")
-    assert rows(Post) == 0
-
-
-def test_photos_are_reencoded_as_jpeg_with_a_thumbnail(app, alice, image):
-    post = service.create_post(db.session, alice, body="Wide shot", photos=[image(fmt="PNG", size=(3000, 1000))])
-
-    photo = post.photos[0]
-    folder = service.photo_folder()
-    with Image.open(folder / photo.filename) as full, Image.open(folder / photo.thumbnail) as thumb:
-        assert full.format == "JPEG" and thumb.format == "JPEG"
-        assert full.size == (2048, 683) == (photo.width, photo.height)
-        assert max(thumb.size) == 640
-    assert photo.filename.endswith(".jpg") and photo.thumbnail.endswith(".jpg")
-
-
-def test_exif_is_stripped_from_stored_photos(app, alice, image):
-    secret = image(fmt="JPEG", exif={0x010F: "SpyCam", 0x013B: "Jane Secret-Name", 0x0131: "LocatorApp"})
-    with Image.open(io.BytesIO(secret.getvalue())) as original:
-        assert original.getexif().get(0x013B) == "Jane Secret-Name"  # the upload did carry it
-
-    post = service.create_post(db.session, alice, body="Holiday", photos=[secret])
-
-    for name in (post.photos[0].filename, post.photos[0].thumbnail):
-        path = service.photo_folder() / name
-        with Image.open(path) as stored:
-            assert dict(stored.getexif()) == {}
-            assert "exif" not in stored.info
-        assert b"Jane Secret-Name" not in path.read_bytes() and b"SpyCam" not in path.read_bytes()
-
-
-def test_a_sideways_camera_photo_is_stored_upright(app, alice, image):
-    sideways = image(fmt="JPEG", size=(80, 40), exif={0x0112: 6})  # "rotate 90° clockwise to view"
-
-    post = service.create_post(db.session, alice, body="Portrait", photos=[sideways])
-
-    assert (post.photos[0].width, post.photos[0].height) == (40, 80)
-
-
-def test_transparent_areas_become_white_not_black(app, alice, image):
-    clear = image(fmt="PNG", mode="RGBA", color=(0, 0, 0, 0))
-
-    post = service.create_post(db.session, alice, body="Logo", photos=[clear])
-
-    with Image.open(service.photo_folder() / post.photos[0].filename) as stored:
-        assert min(stored.convert("RGB").getpixel((5, 5))) > 240
-
-
 # -- hashtags, events -------------------------------------------------------------------
 
 
@@ -436,7 +323,7 @@ def test_only_the_author_can_delete(app, alice, bob, make_post, fresh):
 
 
 def test_deleting_hides_the_post_everywhere_and_removes_its_photos(app, alice, bob, image, photo_files, make_post):
-    service.follow(db.session, bob, alice)
+    social.follow(db.session, bob, alice)
     post = make_post(alice, "Gone soon #bye", photos=[image(), image()])
     assert len(photo_files()) == 4
 
@@ -460,7 +347,7 @@ def test_deleting_twice_is_harmless(app, alice, make_post):
 def test_photo_files_live_under_the_instance_folder(app, alice, image):
     post = service.create_post(db.session, alice, body="Where", photos=[image()])
 
-    path = service.photo_folder() / post.photos[0].filename
+    path = images.folder("photos") / post.photos[0].filename
     assert path.is_file() and Path(app.instance_path) in path.parents
 
 

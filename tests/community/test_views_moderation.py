@@ -12,7 +12,7 @@ from portal.accounts.models import Role, User
 from portal.community import moderation
 from portal.community.models import Comment, Post, Report
 from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.kernel.timeutil import utcnow
 
 PASSWORD = "correct horse battery staple"  # the password conftest gives every member
 

@@ -14,10 +14,10 @@ from flask_babel import format_datetime
 from PIL import Image
 
 from portal.accounts.models import Role, User
-from portal.community import service
+from portal.community import scheduling
 from portal.community.models import Photo, Post
 from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.kernel.timeutil import utcnow
 
 PASSWORD = "correct horse battery staple"  # the password conftest gives every member
 
@@ -130,8 +130,8 @@ def _big_photo() -> bytes:
     ("Too big", [(png(), "ok.png"), (_big_photo(), "big.png")], "photos", "Photo 2: The image is larger than"),
 ], ids=["empty", "blank", "too-long", "fifth-photo", "text-file", "oversize"])
 def test_a_refused_post_shows_the_message_beside_the_field_and_saves_nothing(app, login, alice, rows, photo_files,
-                                                                           body, photos, field, message):
-    app.config["PHOTO_MAX_BYTES"] = 20_000  # the oversize photo is ~120 kB of noise; the plain one ~300 bytes
+                                                                           upload_limits, body, photos, field, message):
+    upload_limits(photo_max_bytes=20_000)  # the oversize photo is ~120 kB of noise; the plain one ~300 bytes
     browser = login(alice)
 
     response = publish(browser, body, photos=photos)
@@ -232,7 +232,7 @@ def test_a_scheduled_staff_post_appears_only_once_published(app, login, stella, 
     assert "Launch day is here" not in page(login(alice).get("/community"))
     assert client.get(f"/posts/{post.id}").status_code == 404
 
-    assert service.publish_due_posts(db.session, now=when + timedelta(minutes=1)) == 1
+    assert scheduling.publish_due_posts(db.session, now=when + timedelta(minutes=1)) == 1
 
     assert "Launch day is here" in page(client.get("/community"))
     assert client.get(f"/posts/{post.id}").status_code == 200

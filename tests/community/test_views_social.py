@@ -1,30 +1,22 @@
-"""Conversation over HTTP: comments and replies, likes, answers, follows, notifications and the digest."""
+"""Conversation over HTTP: comments and replies, likes, answers, follows (notifications: test_views_notifications)."""
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import Digest, User
-from portal.community import notify, service
-from portal.community.models import Comment, Follow, Notification, Post, PostLike
+from portal.community import service
+from portal.community.models import Comment, Follow, Post, PostLike
 from portal.extensions import db
+from portal.kernel.notifications import Notification
+
+from .helpers import flashes, fresh, page
 
 PASSWORD = "correct horse battery staple"  # the password conftest gives every member
 
 
 # -- helpers ------------------------------------------------------------------------------
-
-
-def page(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def flashes(response) -> str:
-    match = re.search(r'<div class="flashes" role="status">(.*?)</div>', page(response), re.S)
-    return match.group(1) if match else ""
 
 
 def comment_html(text: str, comment_id: int) -> str:
@@ -45,17 +37,6 @@ def post_like_count(text: str) -> int:
     """The number on the post's own like button (the first one on its page)."""
     return int(re.search(r'class="action like-button.*?<span class="count">(\d+)</span>', text, re.S).group(1))
 
-
-def bell(text: str) -> str:
-    """What the bell in the header says to screen readers, and its badge."""
-    match = re.search(r'<a class="icon-button bell"[^>]*aria-label="([^"]*)">.*?</a>', text, re.S)
-    badge = re.search(r'<span class="bell-count" aria-hidden="true">(\d+)</span>', match.group(0))
-    return f"{match.group(1)}|{badge.group(1) if badge else ''}"
-
-
-def fresh(model, key):
-    db.session.expire_all()
-    return db.session.get(model, key)
 
 
 # -- comments -----------------------------------------------------------------------------
@@ -343,81 +324,3 @@ def test_a_member_cannot_follow_themselves(app, login, alice, rows):
 
     assert "You cannot follow yourself." in flashes(response)
     assert rows(Follow) == 0
-
-
-# -- notifications ----------------------------------------------------------------------------
-
-
-def test_mentions_replies_likes_and_follows_reach_the_notifications_page(app, login, alice, bob, make_post):
-    bob_browser = login(bob)
-    alice_browser = login(alice)
-    post = make_post(alice, body="New boots, first hike")
-    bob_browser.post(f"/posts/{post.id}/comments", data={"body": "They look great"})
-    bob_browser.post(f"/posts/{post.id}/like")
-    bob_browser.post(f"/members/{alice.id}/follow")
-    alice_browser.post("/posts/new", data={"body": "Thanks @bob for the advice"})
-
-    alice_page = page(alice_browser.get("/notifications"))
-    bob_page = page(bob_browser.get("/notifications"))
-
-    sentences = re.findall(r'<span class="notification-sentence">(.*?)</span>', alice_page)
-    assert sentences == ["<strong>Bob Reader</strong> followed you",
-                         "<strong>Bob Reader</strong> liked your post",
-                         "<strong>Bob Reader</strong> replied to your post"]
-    assert "They look great" in alice_page  # the reply is quoted
-    assert re.findall(r'<span class="notification-sentence">(.*?)</span>', bob_page) == [
-        "<strong>Alice Author</strong> mentioned you"]
-    assert "Thanks @bob for the advice" in bob_page
-
-
-def test_the_bell_counts_unread_notifications_until_they_are_opened(app, login, alice, bob, carol, make_post):
-    post = make_post(alice)
-    service.toggle_post_like(db.session, post, bob)
-    service.toggle_post_like(db.session, post, carol)
-    browser = login(alice)
-    assert fresh(User, alice.id).unread_notifications == 2
-
-    assert bell(page(browser.get("/community"))) == "Notifications: 2 unread|2"
-
-    opened = page(browser.get("/notifications"))
-
-    assert "2 new since your last visit." in opened
-    assert opened.count('class="notification kind-like is-unread"') == 2
-    assert bell(opened) == "Notifications|"
-    assert bell(page(browser.get("/community"))) == "Notifications|"
-    assert fresh(User, alice.id).unread_notifications == 0
-    assert "is-unread" not in page(browser.get("/notifications"))
-
-
-def test_the_unsubscribe_link_turns_the_digest_off_without_signing_in(app, alice, client):
-    alice.digest = Digest.DAILY
-    db.session.commit()
-
-    response = client.get(f"/notifications/unsubscribe/{notify.unsubscribe_token(alice)}", follow_redirects=True)
-
-    assert "You will not receive the digest any more." in flashes(response)
-    assert fresh(User, alice.id).digest is Digest.OFF
-
-
-def test_a_tampered_unsubscribe_link_is_not_valid(app, alice, bob, client):
-    alice.digest = Digest.WEEKLY
-    db.session.commit()
-    token = notify.unsubscribe_token(alice)
-
-    response = client.get(f"/notifications/unsubscribe/{token[:-2]}xx", follow_redirects=True)
-
-    assert "This unsubscribe link is not valid." in flashes(response)
-    assert fresh(User, alice.id).digest is Digest.WEEKLY
-
-
-def test_a_member_chooses_the_daily_digest_in_the_settings(app, login, alice):
-    browser = login(alice)
-    assert "Get a daily or weekly email digest" in page(browser.get("/notifications"))
-
-    response = browser.post("/account/settings", data={"locale": "", "email_notifications": "y", "digest": "daily"},
-                            follow_redirects=True)
-
-    assert "Your settings are saved." in flashes(response)
-    assert '<option selected value="daily">Daily</option>' in page(response)
-    assert fresh(User, alice.id).digest is Digest.DAILY
-    assert "You get an email digest of unread notifications." in page(browser.get("/notifications"))

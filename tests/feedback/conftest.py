@@ -12,9 +12,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import Tier, User
 from portal.extensions import db
-from portal.fans.tiers import Tier
 from portal.feedback import service, triage
 from portal.feedback.models import Board, Idea, Visibility, Vote, VoteBudget
 
@@ -45,25 +44,15 @@ def board(make_board: Callable[..., Board]) -> Board:
 
 
 @pytest.fixture
-def voter(make_member: Callable[..., User]) -> Callable[..., User]:
-    """A verified member, for tests that need many voters."""
-    return lambda **overrides: make_member(**overrides)
-
-
-@pytest.fixture
-def superfan(make_member: Callable[..., User]) -> User:
-    return make_member(display_name="Sophie Superfan", email="sophie@example.com", tier=Tier.SUPERFAN)
-
-
-@pytest.fixture
 def make_idea(board: Board, make_member: Callable[..., User]) -> Callable[..., Idea]:
-    """Post an idea through the service (with its author's vote)."""
+    """Post an idea through the service (with its author's vote); on a superfans' board, by a superfan."""
     counter = iter(range(1, 10_000))
 
     def make(title: str | None = None, *, author: User | None = None, on: Board | None = None, **kwargs: Any) -> Idea:
-        n = next(counter)
-        idea, _voted = service.submit_idea(db.session, on or board, author or make_member(), title=title or f"Idea number {n}",
-                                           **kwargs)
+        n, target = next(counter), on or board
+        if author is None:
+            author = make_member(tier=Tier.SUPERFAN) if target.visibility is Visibility.SUPERFANS else make_member()
+        idea, _voted = service.submit_idea(db.session, target, author, title=title or f"Idea number {n}", **kwargs)
         return idea
 
     return make
@@ -75,8 +64,3 @@ def vote_rows(idea: Idea) -> int:
 
 def budget_used(user: User, board: Board) -> int:
     return db.session.scalar(select(VoteBudget.used).where(VoteBudget.user_id == user.id, VoteBudget.board_id == board.id)) or 0
-
-
-@pytest.fixture
-def staff_member(make_member: Callable[..., User]) -> User:
-    return make_member(display_name="Camille Staff", email="camille@example.com", role=Role.STAFF)

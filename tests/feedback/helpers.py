@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
-from portal.community.models import Notification, NotificationKind
 from portal.extensions import db
 from portal.fans.models import EngagementEvent
 from portal.feedback import service, triage
 from portal.feedback.models import Idea, IdeaComment, IdeaEvent, IdeaStatus, Subscription, Vote, VoteBudget
 from portal.feedback.service import FeedbackError
+from portal.kernel.notifications import Notification
 
 
 def fresh(*objects: Any) -> Any:
@@ -35,7 +35,7 @@ def events(user: User, kind: str, idea: Idea | None = None) -> int:
     return rows(EngagementEvent, *where)
 
 
-def notes(user: User, kind: NotificationKind) -> list[Notification]:
+def notes(user: User, kind: str) -> list[Notification]:
     return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id,
                                                               Notification.kind == kind)))
 

@@ -8,12 +8,21 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from portal.community.models import NotificationKind
 from portal.extensions import db
 from portal.feedback import service, triage
-from portal.feedback.models import COMMENT_MAX, DESCRIPTION_MAX, TITLE_MAX, TITLE_MIN, Idea, IdeaComment, IdeaStatus, Vote
+from portal.feedback.models import (
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    TITLE_MIN,
+    Idea,
+    IdeaComment,
+    IdeaNotice,
+    IdeaStatus,
+    Vote,
+)
 from portal.feedback.service import NoVotesLeft, VotingClosed
-from portal.timeutil import utcnow
+from portal.kernel.timeutil import utcnow
 
 from .conftest import budget_used, vote_rows
 from .helpers import budgets_exact, events, fresh, notes, refused, set_status, snapshot, subscribed, unread
@@ -223,9 +232,9 @@ def test_a_comment_is_counted_and_tells_the_other_subscribers(make_idea, make_me
     assert fresh(idea).comment_count == 1 and idea.activity_at > stale
     assert subscribed(commenter, idea) is True and events(commenter, "idea_comment", idea) == 1
     for person in (author, voter):
-        [note] = notes(person, NotificationKind.IDEA_COMMENT)
+        [note] = notes(person, IdeaNotice.COMMENT)
         assert note.idea_id == idea.id and note.detail == str(made.id) and unread(person) == 1
-    assert notes(commenter, NotificationKind.IDEA_COMMENT) == [] and unread(commenter) == 0
+    assert notes(commenter, IdeaNotice.COMMENT) == [] and unread(commenter) == 0
 
 
 @pytest.mark.parametrize("body", ["", " \n ", "z" * (COMMENT_MAX + 1)])
@@ -283,11 +292,11 @@ def test_an_unsubscribe_sticks_through_later_votes_and_comments(make_idea, membe
     comment(idea, member)
     assert subscribed(member, idea) is False
     set_status(idea, staff, "planned")
-    assert notes(member, NotificationKind.IDEA_STATUS) == [] and unread(member) == 0
-    assert len(notes(idea.author, NotificationKind.IDEA_STATUS)) == 1
+    assert notes(member, IdeaNotice.STATUS) == [] and unread(member) == 0
+    assert len(notes(idea.author, IdeaNotice.STATUS)) == 1
     service.set_subscription(db.session, idea, member, True)
     set_status(idea, staff, "in_progress")
-    assert [n.detail for n in notes(member, NotificationKind.IDEA_STATUS)] == ["in_progress"]
+    assert [n.detail for n in notes(member, IdeaNotice.STATUS)] == ["in_progress"]
 
 
 def test_a_stranger_is_not_subscribed_until_they_choose(make_idea, stranger):

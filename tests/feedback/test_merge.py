@@ -7,12 +7,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from portal.community.models import NotificationKind
+from portal.accounts.models import Tier
 from portal.extensions import db
 from portal.fans.models import EngagementEvent
-from portal.fans.tiers import Tier
 from portal.feedback import ledger, service, triage
-from portal.feedback.models import EXPLANATION_MAX, IdeaComment, IdeaEvent, IdeaEventKind
+from portal.feedback.models import EXPLANATION_MAX, IdeaComment, IdeaEvent, IdeaEventKind, IdeaNotice
 
 from .conftest import budget_used, vote_rows
 from .helpers import budgets_exact, events, fresh, notes, refused, set_status, subscribed, voters
@@ -113,7 +112,7 @@ def test_subscribers_follow_the_original_and_unsubscribes_stay(pair, make_member
     assert [subscribed(person, p.original) for person in (p.bob, p.dan, erin, frank, gina)] == [
         True, True, True, False, False]
     set_status(p.original, staff, "planned")
-    assert notes(erin, NotificationKind.IDEA_STATUS) and not notes(frank, NotificationKind.IDEA_STATUS)
+    assert notes(erin, IdeaNotice.STATUS) and not notes(frank, IdeaNotice.STATUS)
 
 
 def test_the_duplicates_voters_hear_where_their_vote_went(pair, staff):
@@ -122,10 +121,10 @@ def test_the_duplicates_voters_hear_where_their_vote_went(pair, staff):
     service.set_subscription(db.session, p.duplicate, p.dan, False)  # a voter is told all the same
     merge(p.duplicate, p.original, staff)
     for person in (p.bob, p.carol, p.dan):
-        [note] = notes(person, NotificationKind.IDEA_MERGED)
+        [note] = notes(person, IdeaNotice.MERGED)
         assert (note.idea_id, note.detail, note.actor_id) == (p.original.id, str(p.duplicate.id), staff.id)
         assert fresh(person).unread_notifications == 1
-    assert notes(p.alice, NotificationKind.IDEA_MERGED) == [] and notes(staff, NotificationKind.IDEA_MERGED) == []
+    assert notes(p.alice, IdeaNotice.MERGED) == [] and notes(staff, IdeaNotice.MERGED) == []
 
 
 def test_only_staff_merge(pair, moderator):

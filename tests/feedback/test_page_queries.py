@@ -31,9 +31,8 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from portal.accounts.models import User
+from portal.accounts.models import Tier, User
 from portal.extensions import db
-from portal.fans.tiers import Tier
 from portal.feedback import queries, service, triage
 from portal.feedback.models import Board, Idea, IdeaStatus, VoteSource
 

@@ -9,12 +9,12 @@ from sqlalchemy import update
 from werkzeug.exceptions import NotFound
 
 from portal.accounts import service as accounts
+from portal.accounts.models import Tier
 from portal.extensions import db
-from portal.fans.tiers import Tier
 from portal.feedback import queries, service, triage
 from portal.feedback.models import Idea, IdeaStatus, Visibility, Vote
 from portal.feedback.queries import PAGE_SIZE
-from portal.timeutil import utcnow
+from portal.kernel.timeutil import utcnow
 
 from .helpers import set_status
 

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.feedback import ledger, queries, service, trending
 from portal.feedback.models import IdeaComment, Vote
 from portal.feedback.service import NoVotesLeft
-from portal.timeutil import utcnow
+from portal.kernel.timeutil import utcnow
 
 from .conftest import vote_rows
 from .helpers import budgets_exact, fresh
@@ -64,6 +64,7 @@ def test_recent_votes_outrank_the_same_number_of_older_ones(board, make_idea, ma
     three_days_ago = utcnow() - timedelta(hours=trending.HALF_LIFE_HOURS)
     with monkeypatch.context() as patched:
         patched.setattr(service, "utcnow", lambda: three_days_ago)
+        patched.setattr(ledger, "utcnow", lambda: three_days_ago)  # where a vote is dated
         for _ in range(2):
             service.cast_vote(db.session, earlier, make_member())
     for _ in range(2):
@@ -87,6 +88,7 @@ def test_an_older_idea_with_recent_votes_outranks_a_newer_one_with_old_votes(boa
     week_ago = utcnow() - timedelta(days=7)
     with monkeypatch.context() as patched:
         patched.setattr(service, "utcnow", lambda: week_ago)
+        patched.setattr(ledger, "utcnow", lambda: week_ago)  # where a vote is dated
         faded = make_idea("New idea, old votes")
         for _ in range(3):
             service.cast_vote(db.session, faded, make_member())

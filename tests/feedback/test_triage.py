@@ -6,16 +6,15 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
-from portal.accounts.models import AuditEvent, Role, User
-from portal.community.models import Notification, NotificationKind
+from portal.accounts.models import AuditEvent, Role, Tier, User
 from portal.extensions import db
-from portal.fans.tiers import Tier
 from portal.feedback import service, triage
 from portal.feedback.models import (
     EXPLANATION_MAX,
     Idea,
     IdeaEvent,
     IdeaEventKind,
+    IdeaNotice,
     IdeaStatus,
     Visibility,
     Vote,
@@ -23,6 +22,7 @@ from portal.feedback.models import (
     VoteSource,
 )
 from portal.feedback.service import VotingClosed
+from portal.kernel.notifications import Notification
 
 from .conftest import budget_used, vote_rows
 from .helpers import budgets_exact, fresh, notes, refused, rows, set_status, subscribed, unread
@@ -42,7 +42,7 @@ def test_only_staff_change_a_status(make_idea, member, moderator):
 def test_a_status_change_needs_a_short_explanation(make_idea, staff, explanation, fragment):
     idea = make_idea()
     refused(lambda: set_status(idea, staff, "planned", explanation), "explanation", fragment)
-    assert fresh(idea).status is IdeaStatus.OPEN and notes(idea.author, NotificationKind.IDEA_STATUS) == []
+    assert fresh(idea).status is IdeaStatus.OPEN and notes(idea.author, IdeaNotice.STATUS) == []
 
 
 @pytest.mark.parametrize(("status", "fragment"), [("open", "already has"), ("shipped", "Choose one"), ("", "Choose one")])
@@ -79,9 +79,9 @@ def test_every_subscriber_but_the_actor_hears_of_a_status_change(make_idea, make
     service.set_subscription(db.session, idea, follower, True)
     set_status(idea, staff, "under_review")
     for person in (idea.author, voter, follower):
-        [note] = notes(person, NotificationKind.IDEA_STATUS)
+        [note] = notes(person, IdeaNotice.STATUS)
         assert (note.idea_id, note.detail, note.actor_id) == (idea.id, "under_review", staff.id) and unread(person) == 1
-    assert notes(staff, NotificationKind.IDEA_STATUS) == [] and unread(staff) == 0
+    assert notes(staff, IdeaNotice.STATUS) == [] and unread(staff) == 0
 
 
 def test_subscribers_are_emailed_in_their_own_language(make_idea, make_member, staff, mailbox):
@@ -137,9 +137,9 @@ def test_subscribers_who_may_no_longer_see_a_superfans_board_are_not_told(board,
     service.add_comment(db.session, idea, fan, body="Can't wait.")
 
     told = {kind: {n.user_id for n in db.session.scalars(select(Notification).where(Notification.kind == kind))}
-            for kind in (NotificationKind.IDEA_STATUS, NotificationKind.IDEA_COMMENT)}
-    assert told[NotificationKind.IDEA_STATUS] == {author.id, fan.id, colleague.id}
-    assert told[NotificationKind.IDEA_COMMENT] == {author.id, colleague.id}
+            for kind in (IdeaNotice.STATUS, IdeaNotice.COMMENT)}
+    assert told[IdeaNotice.STATUS] == {author.id, fan.id, colleague.id}
+    assert told[IdeaNotice.COMMENT] == {author.id, colleague.id}
     assert sorted(m["To"] for m in mailbox()) == sorted([author.email, fan.email, colleague.email])
     assert unread(follower) == unread(lapsed) == 0
 

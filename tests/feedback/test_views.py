@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.feedback import triage
+from portal.feedback import pages, service, triage
 from portal.feedback.models import Idea, IdeaComment, IdeaStatus, Visibility
 
 from .helpers import fresh, rows, set_status, snapshot
@@ -435,3 +435,11 @@ class TestWithCsrf:
         token = re.search(r'name="csrf_token" value="([^"]+)"', page(browser.get(f"/ideas/{idea.id}"))).group(1)
         accepted = browser.post(f"/ideas/{idea.id}/vote", data={"csrf_token": token})
         assert accepted.status_code == 302 and fresh(idea).vote_count == 2
+
+
+def test_a_service_finding_nothing_for_the_member_answers_the_404_page(app):
+    """The views check first; should a service still refuse with NotFound, the member sees the site's 404 page."""
+    with app.test_request_context("/ideas/1/vote", method="POST"):
+        response = app.make_response(pages.not_found(service.NotFound()))
+
+    assert response.status_code == 404 and "Page not found" in page(response)

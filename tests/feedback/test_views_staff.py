@@ -8,11 +8,11 @@ import io
 import pytest
 from sqlalchemy import select
 
-from portal.community.models import Notification
+from portal.accounts.models import Tier
 from portal.extensions import db
-from portal.fans.tiers import Tier
 from portal.feedback import service, triage
 from portal.feedback.models import Board, Idea, IdeaStatus, Visibility, Vote, VoteSource
+from portal.kernel.notifications import Notification
 
 from .helpers import fresh, rows, set_status, snapshot
 from .pages import field_errors, flashes, page, titles_in_order, vote_counts, words

@@ -10,9 +10,8 @@ from markupsafe import escape
 
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.fans.tiers import Tier
 from portal.feedback.models import Board, Idea, Visibility
-from portal.search import service
+from portal.search import service, sources_of
 
 
 @pytest.fixture
@@ -31,11 +30,6 @@ def author(make_member: Callable[..., User]) -> User:
 
 
 @pytest.fixture
-def superfan(make_member: Callable[..., User]) -> User:
-    return make_member(display_name="Sue Superfan", email="sue@example.com", tier=Tier.SUPERFAN)
-
-
-@pytest.fixture
 def make_idea(boards: SimpleNamespace, author: User) -> Callable[..., Idea]:
     """An idea on the public board unless `board` says otherwise; not indexed until `reindex()`."""
 
@@ -51,4 +45,5 @@ def make_idea(boards: SimpleNamespace, author: User) -> Callable[..., Idea]:
 
 @pytest.fixture
 def reindex(app) -> Callable[[], int]:
-    return lambda: service.reindex(db.session)
+    """Rebuild the ideas' index from the database, as `flask portal reindex` does; returns how many it holds."""
+    return lambda: service.rebuild(db.session, sources_of(app), "ideas")

@@ -22,7 +22,7 @@ ready.touch()
 while not go.exists():
     time.sleep(0.01)
 for n in range(first, first + 150):
-    index.update(folder, [{"id": n, "board": 1, "status": "open", "title": f"Tent number {n}", "body": "pegs"}])
+    index.update(folder, [{"id": n, "scope": 1, "title": f"Tent number {n}", "body": "pegs"}])
 """
 
 
@@ -59,7 +59,7 @@ def test_two_threads_writing_at_once_both_succeed(tmp_path):
     def write(first: int) -> None:
         try:
             for n in range(first, first + 40):
-                index.update(folder, [{"id": n, "board": 1, "status": "open", "title": f"Lamp {n}", "body": ""}])
+                index.update(folder, [{"id": n, "scope": 1, "title": f"Lamp {n}", "body": ""}])
         except BaseException as error:  # noqa: B036  (reported below, from the main thread)
             failures.append(error)
 
@@ -75,23 +75,23 @@ def test_two_threads_writing_at_once_both_succeed(tmp_path):
 def test_a_reader_sees_edits_deletions_and_rebuilds_at_once(tmp_path):
     """The kept searcher is reopened after each commit (whoosh's own refresh() would still show the old documents)."""
     folder = tmp_path / "ideas"
-    index.update(folder, [{"id": 1, "board": 1, "title": "Red tent", "body": ""},
-                          {"id": 2, "board": 1, "title": "Blue tent", "body": ""}])
+    index.update(folder, [{"id": 1, "scope": 1, "title": "Red tent", "body": ""},
+                          {"id": 2, "scope": 1, "title": "Blue tent", "body": ""}])
     assert index.search(folder, "tent", [1], 1, 10).total == 2
-    index.update(folder, [{"id": 1, "board": 1, "title": "Red hammock", "body": ""}])
+    index.update(folder, [{"id": 1, "scope": 1, "title": "Red hammock", "body": ""}])
     assert [hit.id for hit in index.search(folder, "tent", [1], 1, 10).hits] == [2]
     index.delete(folder, [2])
     assert index.search(folder, "tent", [1], 1, 10).total == 0
-    assert index.rebuild(folder, [{"id": 3, "board": 1, "title": "Green tent", "body": ""}]) == 1
+    assert index.rebuild(folder, [{"id": 3, "scope": 1, "title": "Green tent", "body": ""}]) == 1
     assert index.search(folder, "hammock", [1], 1, 10).total == 0
     assert [hit.id for hit in index.search(folder, "tent", [1], 1, 10).hits] == [3]
 
 
 def test_no_boards_or_no_words_find_nothing(tmp_path):
     folder = tmp_path / "ideas"
-    index.update(folder, [{"id": 1, "board": 1, "title": "Tent", "body": ""}])
+    index.update(folder, [{"id": 1, "scope": 1, "title": "Tent", "body": ""}])
     assert index.search(folder, "tent", [], 1, 10).hits == []
-    assert index.search(folder, "tent", [2], 1, 10).hits == [], "a board without ideas is not the same as no filter"
+    assert index.search(folder, "tent", [2], 1, 10).hits == [], "a scope without documents is not the same as no filter"
     assert index.similar(folder, "tent", [2], 5) == []
     assert index.search(folder, "?! -- ...", [1], 1, 10).hits == []
     assert index.similar(folder, "tent", [], 5) == []
@@ -101,7 +101,7 @@ def test_no_boards_or_no_words_find_nothing(tmp_path):
 def test_similar_leaves_out_words_most_ideas_share(tmp_path):
     """Past 100 ideas a word in more than a tenth of them is left out: it says little, and costs a lot to score."""
     folder = tmp_path / "ideas"
-    index.update(folder, [{"id": n, "board": 1, "title": f"Tent idea {n}", "body": "A better tent."} for n in range(1, 121)])
-    index.update(folder, [{"id": 500, "board": 1, "title": "Tent with a zeppelin print", "body": ""}])
+    index.update(folder, [{"id": n, "scope": 1, "title": f"Tent idea {n}", "body": "A better tent."} for n in range(1, 121)])
+    index.update(folder, [{"id": 500, "scope": 1, "title": "Tent with a zeppelin print", "body": ""}])
     assert index.similar(folder, "tent zeppelin", [1], 5) == [500]
     assert len(index.similar(folder, "tent", [1], 5)) == 5, "a title of common words only still finds ideas"

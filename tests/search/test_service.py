@@ -5,13 +5,25 @@ import pytest
 
 from portal.extensions import db
 from portal.feedback.models import Visibility
-from portal.search import index, service
-from portal.search.service import search_ideas, similar_ideas
-from portal.timeutil import utcnow
+from portal.kernel.timeutil import utcnow
+from portal.search import index, queue_index, service, sources_of
+
+
+def search_ideas(session, viewer, text, page=1, board_id=None) -> service.SearchResults:
+    """The ideas source through the generic service, as the search page asks for it."""
+    return service.search(session, sources_of(), "ideas", viewer, text, page=page, scope=board_id)
+
+
+def similar_ideas(session, viewer, title, board_id=None, limit=5):
+    return service.similar(session, sources_of(), "ideas", viewer, title, scope=board_id, limit=limit)
+
+
+def ideas_folder():
+    return sources_of().folder("ideas")
 
 
 def titles(results: service.SearchResults) -> list[str]:
-    return [hit.idea.title for hit in results.hits]
+    return [hit.item.title for hit in results.hits]
 
 
 @pytest.mark.parametrize(("query", "expected"), [("tents", "A roomier tent"), ("running", "Evening run club")])
@@ -86,7 +98,7 @@ def test_each_viewer_finds_ideas_on_the_boards_they_see(request, make_idea, rein
         make_idea(f"Camping lamp ({name})", "", board=getattr(boards, name))
     reindex()
     user = request.getfixturevalue(viewer) if viewer else None
-    found = {hit.idea.board.slug for hit in search_ideas(db.session, user, "lamp").hits}
+    found = {hit.item.board.slug for hit in search_ideas(db.session, user, "lamp").hits}
     assert found == {getattr(boards, name).slug for name in expected}
 
 
@@ -112,24 +124,24 @@ def test_a_stale_index_never_shows_merged_hidden_deleted_or_invisible_ideas(make
     boards.members.visibility = Visibility.SUPERFANS
     db.session.commit()
     # No job ran: the index still holds all five.
-    assert len(index.search(service.index_folder(), "lamp", [boards.public.id, boards.members.id], 1, 20).hits) == 5
+    assert len(index.search(ideas_folder(), "lamp", [boards.public.id, boards.members.id], 1, 20).hits) == 5
     assert titles(search_ideas(db.session, member, "lamp")) == ["Lamp that stays"]
     assert [idea.title for idea in similar_ideas(db.session, member, "lamp")] == ["Lamp that stays"]
 
 
 def test_the_index_job_follows_each_change(make_idea, boards):
     idea = make_idea("Folding chair", "")
-    service.queue_index([idea.id])  # jobs run inline in tests
+    queue_index("ideas", [idea.id])  # jobs run inline in tests
     assert titles(search_ideas(db.session, None, "chair")) == ["Folding chair"]
     idea.title = "Folding stool"
     db.session.commit()
-    service.queue_index([idea.id])
+    queue_index("ideas", [idea.id])
     assert search_ideas(db.session, None, "chair").hits == []
     assert titles(search_ideas(db.session, None, "stool")) == ["Folding stool"]
     idea.hidden_at = utcnow()
     db.session.commit()
-    service.queue_index([idea.id])
-    assert index.search(service.index_folder(), "stool", [boards.public.id], 1, 20).hits == [], "gone from the index too"
+    queue_index("ideas", [idea.id])
+    assert index.search(ideas_folder(), "stool", [boards.public.id], 1, 20).hits == [], "gone from the index too"
 
 
 def test_results_are_paged_and_any_page_number_gives_a_page(make_idea, reindex):
@@ -140,7 +152,7 @@ def test_results_are_paged_and_any_page_number_gives_a_page(make_idea, reindex):
     assert (first.total, first.pages, len(first.hits)) == (service.PER_PAGE + 5, 2, service.PER_PAGE)
     second = search_ideas(db.session, None, "tent", page=2)
     assert len(second.hits) == 5
-    assert {h.idea.id for h in first.hits}.isdisjoint(h.idea.id for h in second.hits)
+    assert {h.item.id for h in first.hits}.isdisjoint(h.item.id for h in second.hits)
     assert search_ideas(db.session, None, "tent", page=10**12).page == 2
     assert search_ideas(db.session, None, "tent", page=-3).page == 1
 
@@ -183,5 +195,5 @@ def test_a_search_costs_two_queries(make_idea, reindex, count_queries, member):
     assert member.is_authenticated and not member.is_superfan  # loaded again before counting
     with count_queries() as counted:
         results = search_ideas(db.session, member, "lamp")
-        assert {hit.idea.board.name for hit in results.hits} == {"Gear"}
+        assert {hit.item.board.name for hit in results.hits} == {"Gear"}
     assert counted.count == 2, counted.statements  # the visible boards, then the ideas with their boards

@@ -1,0 +1,113 @@
+"""Joining: creating a member, and confirming their email address with a signed link."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from ..config import Settings
+from ..kernel import mail
+from ..kernel.pagecache import invalidate
+from ..kernel.timeutil import utcnow
+from ..kernel.uow import after_commit, commit, use_case
+from .models import User, handle_from
+from .passwords import password_problems
+from .sessions import open_session
+from .tokens import TokenError, fingerprint, make_token, read_token
+from .validation import DELETED_HANDLE, AccountError, clean_display_name, normalise_email
+
+VERIFY_SALT = "verify-email"
+
+
+class AlreadyVerified(Exception):
+    """The member asked for a confirmation link, but their address is already confirmed."""
+
+
+def free_username(session: Session, display_name: str) -> str:
+    """The shortest free handle made from a display name: alex, then alex2, alex3..."""
+    base = handle_from(display_name)
+    base = base if len(base) >= 3 else f"{base}fan"
+    if base.startswith(DELETED_HANDLE):
+        base = "member"
+    taken = set(session.scalars(select(User.username).where(User.username.like(f"{base}%"))))
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}{number}" in taken:
+        number += 1
+    return f"{base}{number}"
+
+
+def email_taken(session: Session, email: str, *, except_user: User | None = None) -> bool:
+    query = select(User.id).where(User.email == email.lower())
+    if except_user is not None:
+        query = query.where(User.id != except_user.id)
+    return session.scalar(query) is not None
+
+
+@use_case
+def register(session: Session, settings: Settings, *, email: str, display_name: str, password: str,
+             locale: str | None = None, user_agent: str | None = None) -> User:
+    """Create an unverified member and mail the verification link.
+
+    With `user_agent` (the sign-up form), the new member is signed in on that browser in the
+    same transaction: `user.session_token` is their session.
+    """
+    errors: dict[str, list[Any]] = {}
+    try:
+        email = normalise_email(email)
+    except ValueError:
+        errors["email"] = [_l("Enter a valid email address, like name@example.com.")]
+    else:
+        if email_taken(session, email):
+            errors["email"] = [_l("An account already uses this email address. Sign in or reset your password.")]
+    display_name = clean_display_name(display_name, errors)
+    problems = password_problems(password, email=email, display_name=display_name)
+    if problems:
+        errors["password"] = problems
+    if errors:
+        raise AccountError(errors)
+    user = User(email=email, display_name=display_name, password_hash=generate_password_hash(password), locale=locale,
+                username=free_username(session, display_name))
+    session.add(user)
+    session.flush()  # the link carries the new id
+    token = open_session(session, settings, user, remember=False, user_agent=user_agent) if user_agent is not None else None
+    after_commit(session, invalidate, "members")
+    after_commit(session, _mail_verification, settings, user, verification_token(settings, user))
+    commit(session)
+    user.session_token = token
+    return user
+
+
+def verification_token(settings: Settings, user: User) -> str:
+    """The token of the link that confirms this member's current address."""
+    return make_token(settings.secret_key, VERIFY_SALT, {"uid": user.id, "email": fingerprint(user.email)})
+
+
+def _mail_verification(settings: Settings, user: User, token: str) -> None:
+    mail.send(user.email, _l("Confirm your email address"), "verify_email", user.locale, user=user, token=token,
+              hours=settings.verify_token_hours)
+
+
+def resend_verification(settings: Settings, user: User) -> None:
+    """Mail the confirmation link again; AlreadyVerified if the address is confirmed."""
+    if user.is_verified:
+        raise AlreadyVerified()
+    _mail_verification(settings, user, verification_token(settings, user))  # nothing is written: no commit to wait for
+
+
+@use_case
+def verify_email(session: Session, settings: Settings, token: str) -> User:
+    """Mark the address in the link as verified. A second click is 'used'."""
+    data = read_token(settings.secret_key, VERIFY_SALT, token, settings.verify_token_hours * 3600)
+    user = session.get(User, data["uid"])
+    if user is None or not user.is_active or data.get("email") != fingerprint(user.email):
+        raise TokenError("invalid")
+    if user.is_verified:
+        raise TokenError("used")
+    user.email_verified_at = utcnow()
+    commit(session)
+    return user

@@ -1,0 +1,35 @@
+"""Where features meet: what each one brings to the others, registered from its `init_app`.
+
+A feature never imports another's views; it adds here what the others show or collect
+(a section of the member's profile page, a part of the data export, a demo builder), and
+the feature that shows or collects it reads this registry.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+
+EXTENSION = "tribune.features"
+
+ProfileSection = Callable[[Any], dict[str, Any]]  # (member) -> template context with a "template" key
+DataExporter = Callable[[Any, Any], dict[str, Any]]  # (session, member) -> JSON-ready data
+
+
+@dataclass
+class Registry:
+    profile_sections: list[ProfileSection] = field(default_factory=list)
+    data_exporters: dict[str, DataExporter] = field(default_factory=dict)
+    # "package.module:function" of each feature's demo builder, in the order features were listed.
+    demo_builders: list[str] = field(default_factory=list)
+
+
+def init_app(app: Flask) -> Registry:
+    registry = app.extensions.setdefault(EXTENSION, Registry())
+    return registry
+
+
+def registry(app: Flask | None = None) -> Registry:
+    return (app or current_app).extensions[EXTENSION]

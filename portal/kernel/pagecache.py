@@ -1,0 +1,76 @@
+"""The page cache: anonymous pages come from it, and writes invalidate what they change.
+
+Keys carry a generation token per topic ("site", "people", "members", "member:42"). A write
+bumps the generations of the topics it changed, so every cached page that showed them
+is missed from then on, while pages about other topics stay cached. The store is a
+folder in instance/ by default (shared by every worker on the machine) or Redis.
+"""
+from __future__ import annotations
+
+import functools
+import uuid
+from typing import Any, Callable, Iterable
+
+from flask import make_response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from ..extensions import cache
+
+PAGE_TIMEOUT = 600
+
+Topics = Callable[..., Iterable[str]]
+
+
+def settings(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
+    """Flask-Caching configuration for Tribune's settings."""
+    if values["REDIS_URL"]:
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": values["REDIS_URL"], "CACHE_KEY_PREFIX": "tribune:"}
+    return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": f"{instance_path}/cache", "CACHE_THRESHOLD": 2000}
+
+
+def _generations(topics: list[str]) -> list[str]:
+    """The current token of each topic. Tokens are random, so a token the store lost (evicted
+    when the cache is full) becomes a new one: a miss, never a stale page."""
+    keys = [f"gen:{topic}" for topic in topics]
+    tokens = []
+    for key, token in zip(keys, cache.get_many(*keys), strict=True):
+        if token is None:
+            token = uuid.uuid4().hex[:12]
+            if not cache.add(key, token, timeout=0):
+                token = cache.get(key) or token
+        tokens.append(token)
+    return tokens
+
+
+def invalidate(*topics: str) -> None:
+    """Forget every cached page that shows any of these topics."""
+    for topic in topics:
+        cache.set(f"gen:{topic}", uuid.uuid4().hex[:12], timeout=0)
+
+
+def anonymous_page(topics: Topics = lambda **_: ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Cache a GET view for visitors who are not signed in, keyed by path, language and topics."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            # Signed-in pages are personal, and a pending flash message is for one visitor.
+            if current_user.is_authenticated or session.get("_flashes"):
+                return view(*args, **kwargs)
+            # Every page shows the site's identity, and names, avatars and badges of members.
+            names = ["site", "people", *topics(**kwargs)]
+            versions = ":".join(map(str, _generations(names)))
+            key = f"page:{get_locale()}:{versions}:{request.full_path}"
+            hit = cache.get(key)
+            if hit is not None:
+                body, status = hit
+                return make_response(body, status)
+            response = make_response(view(*args, **kwargs))
+            if response.status_code == 200 and not response.direct_passthrough:
+                cache.set(key, (response.get_data(as_text=True), response.status_code), timeout=PAGE_TIMEOUT)
+            return response
+
+        return wrapped
+
+    return decorator
