@@ -78,13 +78,15 @@ def carol(established: Callable[..., User]) -> User:
 
 
 @pytest.fixture
-def stella(established: Callable[..., User]) -> User:
-    return established(display_name="Stella Staff", username="stella", role=Role.STAFF)
+def staff(established: Callable[..., User]) -> User:
+    """The suite's staff persona, here with a month-old account and the handle @stella."""
+    return established(display_name="Stella Staff", email="stella@example.com", username="stella", role=Role.STAFF)
 
 
 @pytest.fixture
-def mo(established: Callable[..., User]) -> User:
-    return established(display_name="Mo Moderator", username="mo", role=Role.MODERATOR)
+def moderator(established: Callable[..., User]) -> User:
+    """The suite's moderator persona, here with a month-old account and the handle @mo."""
+    return established(display_name="Mo Moderator", email="mo@example.com", username="mo", role=Role.MODERATOR)
 
 
 @pytest.fixture

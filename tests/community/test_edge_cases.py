@@ -13,11 +13,11 @@ from portal.kernel.notifications import Notification
 from portal.kernel.timeutil import utcnow
 
 
-def test_the_report_form_does_not_show_scheduled_or_hidden_content(login, alice, bob, stella, mo, make_post, make_comment):
-    scheduled = make_post(stella, "Secret launch on Friday", announcement=True, publish_at=utcnow() + timedelta(days=3))
+def test_the_report_form_does_not_show_scheduled_or_hidden_content(login, alice, bob, staff, moderator, make_post, make_comment):
+    scheduled = make_post(staff, "Secret launch on Friday", announcement=True, publish_at=utcnow() + timedelta(days=3))
     post = make_post(alice)
     comment = make_comment(post, alice, "Something a moderator will hide")
-    moderation.hide(db.session, mo, comment=comment)
+    moderation.hide(db.session, moderator, comment=comment)
     browser = login(bob)
     assert browser.get(f"/posts/{scheduled.id}/report").status_code == 404
     response = browser.get(f"/comments/{comment.id}/report")

@@ -67,7 +67,7 @@ def test_a_report_needs_a_reason(app, login, alice, bob, make_post, rows):
     assert rows(Report) == 0
 
 
-def test_a_reported_post_reaches_the_moderators_queue_and_only_theirs(app, login, alice, bob, mo, make_post, client):
+def test_a_reported_post_reaches_the_moderators_queue_and_only_theirs(app, login, alice, bob, moderator, make_post, client):
     post = make_post(alice, body="Buy cheap watches at spam.example")
     browser = login(bob)
 
@@ -75,7 +75,7 @@ def test_a_reported_post_reaches_the_moderators_queue_and_only_theirs(app, login
 
     assert response.status_code == 302 and response.headers["Location"] == f"/posts/{post.id}"
     assert "Thank you. A moderator will look at it soon." in flashes(browser.get(response.headers["Location"]))
-    queue = page(login(mo).get("/moderation"))
+    queue = page(login(moderator).get("/moderation"))
     assert "1 open report" in queue
     assert "Advertising, again" in queue and "Buy cheap watches" in queue
     assert "Bob Reader says:" in queue
@@ -95,13 +95,13 @@ def test_reporting_the_same_post_twice_is_refused(app, login, bob, reported, row
     assert rows(Report) == 1
 
 
-def test_a_report_of_a_comment_reaches_the_queue(app, login, alice, bob, mo, make_post, make_comment):
+def test_a_report_of_a_comment_reaches_the_queue(app, login, alice, bob, moderator, make_post, make_comment):
     post = make_post(alice)
     comment = make_comment(post, alice, body="Rude remark")
 
     login(bob).post(f"/comments/{comment.id}/report", data={"reason": "Insulting"})
 
-    queue = page(login(mo).get("/moderation"))
+    queue = page(login(moderator).get("/moderation"))
     assert "Rude remark" in queue and "Insulting" in queue
     assert f'href="/posts/{post.id}#comment-{comment.id}"' in queue
 
@@ -109,12 +109,12 @@ def test_a_report_of_a_comment_reaches_the_queue(app, login, alice, bob, mo, mak
 # -- hiding and restoring ---------------------------------------------------------------------
 
 
-def test_hiding_a_post_removes_it_for_everyone_but_its_author_and_the_moderators(app, login, alice, bob, mo, reported,
+def test_hiding_a_post_removes_it_for_everyone_but_its_author_and_the_moderators(app, login, alice, bob, moderator, reported,
                                                                                client):
     post, _ = reported
     assert card(page(client.get("/community")), post.id)  # cached for anonymous visitors
     assert client.get(f"/posts/{post.id}").status_code == 200
-    mod_browser = login(mo)
+    mod_browser = login(moderator)
 
     response = mod_browser.post(f"/moderation/posts/{post.id}/hide", data={"next": "/moderation"})
 
@@ -140,9 +140,9 @@ def test_hiding_a_post_removes_it_for_everyone_but_its_author_and_the_moderators
     assert f'action="/moderation/posts/{post.id}/restore"' in mod_view
 
 
-def test_restoring_a_hidden_post_shows_it_again(app, login, mo, reported, client):
+def test_restoring_a_hidden_post_shows_it_again(app, login, moderator, reported, client):
     post, _ = reported
-    mod_browser = login(mo)
+    mod_browser = login(moderator)
     mod_browser.post(f"/moderation/posts/{post.id}/hide")
     assert client.get(f"/posts/{post.id}").status_code == 404
 
@@ -164,20 +164,20 @@ def test_a_member_cannot_hide_or_restore(app, login, bob, reported, client):
     assert client.get(f"/posts/{post.id}").status_code == 200
 
 
-def test_hiding_a_comment_removes_it_from_the_post_page(app, login, alice, bob, mo, make_post, make_comment, client):
+def test_hiding_a_comment_removes_it_from_the_post_page(app, login, alice, bob, moderator, make_post, make_comment, client):
     post = make_post(alice)
     comment = make_comment(post, bob, body="Nasty words")
     assert "Nasty words" in page(client.get(f"/posts/{post.id}"))
 
-    login(mo).post(f"/moderation/comments/{comment.id}/hide")
+    login(moderator).post(f"/moderation/comments/{comment.id}/hide")
 
     assert "Nasty words" not in page(client.get(f"/posts/{post.id}"))
     assert "Nasty words" in page(login(bob).get(f"/posts/{post.id}"))  # its author still sees it
 
 
-def test_dismissing_a_report_keeps_the_post_and_empties_the_queue(app, login, mo, reported, client):
+def test_dismissing_a_report_keeps_the_post_and_empties_the_queue(app, login, moderator, reported, client):
     post, report = reported
-    mod_browser = login(mo)
+    mod_browser = login(moderator)
 
     response = mod_browser.post(f"/moderation/reports/{report.id}/dismiss", follow_redirects=True)
 
@@ -187,8 +187,8 @@ def test_dismissing_a_report_keeps_the_post_and_empties_the_queue(app, login, mo
     assert client.get(f"/posts/{post.id}").status_code == 200
 
 
-def test_actions_on_things_that_do_not_exist_are_404(app, login, mo):
-    browser = login(mo)
+def test_actions_on_things_that_do_not_exist_are_404(app, login, moderator):
+    browser = login(moderator)
 
     assert browser.post("/moderation/posts/9999/hide").status_code == 404
     assert browser.post("/moderation/comments/9999/restore").status_code == 404
@@ -206,8 +206,8 @@ def test_actions_on_things_that_do_not_exist_are_404(app, login, mo):
     ("soon", "Spam", {"days": "Not a valid integer value."}),
     ("3", "  ", {"reason": "Give the member a reason: they will see it."}),
 ], ids=["zero-and-no-reason", "too-long", "no-days", "not-a-number", "blank-reason"])
-def test_a_suspension_needs_valid_days_and_a_reason(app, login, bob, mo, days, reason, errors):
-    response = login(mo).post(f"/moderation/members/{bob.id}/suspend", data={"days": days, "reason": reason})
+def test_a_suspension_needs_valid_days_and_a_reason(app, login, bob, moderator, days, reason, errors):
+    response = login(moderator).post(f"/moderation/members/{bob.id}/suspend", data={"days": days, "reason": reason})
 
     assert response.status_code == 422
     for field, message in errors.items():
@@ -215,10 +215,10 @@ def test_a_suspension_needs_valid_days_and_a_reason(app, login, bob, mo, days, r
     assert fresh(User, bob.id).suspended_until is None
 
 
-def test_a_suspended_member_sees_the_reason_and_cannot_write_until_unsuspended(app, login, alice, bob, mo, make_post,
+def test_a_suspended_member_sees_the_reason_and_cannot_write_until_unsuspended(app, login, alice, bob, moderator, make_post,
                                                                               rows):
     post = make_post(alice)
-    mod_browser = login(mo)
+    mod_browser = login(moderator)
     form = mod_browser.get(f"/moderation/members/{bob.id}/suspend")
     assert form.status_code == 200 and "Suspend a member" in page(form)
 
@@ -248,12 +248,12 @@ def test_a_suspended_member_sees_the_reason_and_cannot_write_until_unsuspended(a
     assert rows(Post, Post.author_id == bob.id) == 1
 
 
-def test_members_cannot_suspend_and_moderators_cannot_be_suspended(app, login, alice, bob, mo, established):
+def test_members_cannot_suspend_and_moderators_cannot_be_suspended(app, login, alice, bob, moderator, established):
     assert login(alice).post(f"/moderation/members/{bob.id}/suspend",
                              data={"days": "3", "reason": "Because"}).status_code == 403
     other_mod = established(display_name="Other Mod", role=Role.MODERATOR)
 
-    response = login(mo).post(f"/moderation/members/{other_mod.id}/suspend", data={"days": "3", "reason": "Because"})
+    response = login(moderator).post(f"/moderation/members/{other_mod.id}/suspend", data={"days": "3", "reason": "Because"})
 
     assert response.status_code == 422
     assert "Moderators and staff cannot be suspended here" in field_errors(response, "reason")
@@ -274,14 +274,14 @@ def test_a_new_post_shows_at_once_to_anonymous_visitors(app, login, alice, clien
     assert "First light over the ridge" in page(client.get("/tags/dawn"))
 
 
-def test_hiding_a_post_removes_it_at_once_from_every_cached_page(app, login, alice, mo, make_post, client):
+def test_hiding_a_post_removes_it_at_once_from_every_cached_page(app, login, alice, moderator, make_post, client):
     post = make_post(alice, body="Borderline joke #humour")
     pages = ["/community", "/community?tab=trending", "/tags/humour", f"/members/{alice.id}"]
     for path in pages:
         assert card(page(client.get(path)), post.id), path  # cached now
     assert client.get(f"/posts/{post.id}").status_code == 200
 
-    login(mo).post(f"/moderation/posts/{post.id}/hide")
+    login(moderator).post(f"/moderation/posts/{post.id}/hide")
 
     for path in pages:
         assert card(page(client.get(path)), post.id) == "", path

@@ -13,7 +13,6 @@ from flask.testing import FlaskClient
 from flask_babel import format_datetime
 from PIL import Image
 
-from portal.accounts.models import Role, User
 from portal.community import scheduling
 from portal.community.models import Photo, Post
 from portal.extensions import db
@@ -62,12 +61,6 @@ def only_post() -> Post:
     posts = db.session.query(Post).all()
     assert len(posts) == 1
     return posts[0]
-
-
-@pytest.fixture
-def stella(established) -> User:
-    """Staff, with an account older than a day (the new-account limits are not the point here)."""
-    return established(display_name="Stella Staff", username="stella", role=Role.STAFF)
 
 
 # -- publishing ---------------------------------------------------------------------------
@@ -193,15 +186,15 @@ def test_a_member_cannot_announce_or_schedule(app, login, alice, rows, client, e
     assert "Listen everyone" not in page(client.get("/community"))
 
 
-def test_the_staff_options_are_only_offered_to_staff(app, login, alice, stella):
+def test_the_staff_options_are_only_offered_to_staff(app, login, alice, staff):
     assert "Staff options" not in page(login(alice).get("/posts/new"))
-    assert "Staff options" in page(login(stella).get("/posts/new"))
+    assert "Staff options" in page(login(staff).get("/posts/new"))
 
 
-def test_a_staff_announcement_is_pinned_on_the_community_page_with_a_staff_badge(app, login, stella, alice, client):
+def test_a_staff_announcement_is_pinned_on_the_community_page_with_a_staff_badge(app, login, staff, alice, client):
     member_browser = login(alice)
     publish(member_browser, "An ordinary post from a member")
-    response = publish(login(stella), "Big news: the shop opens on Monday", announcement="y")
+    response = publish(login(staff), "Big news: the shop opens on Monday", announcement="y")
     assert response.status_code == 302
 
     for viewer in (client, member_browser):
@@ -215,9 +208,9 @@ def test_a_staff_announcement_is_pinned_on_the_community_page_with_a_staff_badge
         assert community.count("Big news: the shop opens on Monday") == 1  # pinned, not listed twice
 
 
-def test_a_scheduled_staff_post_appears_only_once_published(app, login, stella, alice, client):
+def test_a_scheduled_staff_post_appears_only_once_published(app, login, staff, alice, client):
     when = utcnow().replace(second=0, microsecond=0) + timedelta(hours=1)
-    staff_browser = login(stella)
+    staff_browser = login(staff)
     client.get("/community")  # an anonymous visit fills the page cache
 
     response = publish(staff_browser, "Launch day is here", publish_at=when.strftime("%Y-%m-%dT%H:%M"))
@@ -238,8 +231,8 @@ def test_a_scheduled_staff_post_appears_only_once_published(app, login, stella, 
     assert client.get(f"/posts/{post.id}").status_code == 200
 
 
-def test_a_publication_time_in_the_past_is_refused_beside_the_field(app, login, stella, rows):
-    response = publish(login(stella), "Yesterday", publish_at=(utcnow() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+def test_a_publication_time_in_the_past_is_refused_beside_the_field(app, login, staff, rows):
+    response = publish(login(staff), "Yesterday", publish_at=(utcnow() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
 
     assert response.status_code == 422
     assert "Choose a time in the future" in field_errors(response, "publish_at")

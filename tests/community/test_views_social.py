@@ -244,11 +244,11 @@ def test_liking_a_post_that_never_existed_is_a_clear_message(app, login, bob):
 # -- answers --------------------------------------------------------------------------------
 
 
-def test_the_asker_marks_the_answer_and_the_question_leaves_the_staff_list(app, login, alice, bob, stella, make_post,
+def test_the_asker_marks_the_answer_and_the_question_leaves_the_staff_list(app, login, alice, bob, staff, make_post,
                                                                           make_comment, client):
     question = make_post(alice, body="How do I waterproof the tent?", is_question=True)
     reply = make_comment(question, bob, body="Use the spray from the shop")
-    staff_browser = login(stella)
+    staff_browser = login(staff)
     assert "How do I waterproof the tent?" in page(staff_browser.get("/questions"))
     assert "Waiting for an answer" in page(client.get(f"/posts/{question.id}"))
 
@@ -273,11 +273,11 @@ def test_someone_else_cannot_mark_the_answer(app, login, alice, bob, carol, make
     assert "Waiting for an answer" in page(client.get(f"/posts/{question.id}"))
 
 
-def test_staff_can_mark_the_answer_to_anyones_question(app, login, alice, bob, stella, make_post, make_comment, client):
+def test_staff_can_mark_the_answer_to_anyones_question(app, login, alice, bob, staff, make_post, make_comment, client):
     question = make_post(alice, body="Opening hours?", is_question=True)
     reply = make_comment(question, bob, body="Nine to five")
 
-    response = login(stella).post(f"/posts/{question.id}/answer/{reply.id}", follow_redirects=True)
+    response = login(staff).post(f"/posts/{question.id}/answer/{reply.id}", follow_redirects=True)
 
     assert "Marked as the answer." in flashes(response)
     assert fresh(Post, question.id).answer_id == reply.id
