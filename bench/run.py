@@ -3,7 +3,8 @@
 Run from the repository root: `.venv/bin/python bench/run.py` (needs `wrk`, from
 Debian's package of that name). It builds a demo community in a temporary folder,
 serves it with gunicorn (2 sync workers, as DESIGN.md measures), loads each page
-with wrk from a second process, and prints a Markdown table for BENCHMARKS.md.
+with wrk from a second process, and prints a Markdown table for BENCHMARKS.md; then times search
+in-process on the same demo (bench/search.py).
 """
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DURATION = os.environ.get("BENCH_SECONDS", "10")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
+WORST_SEARCH = "/search?q=" + "+".join(["zyqxv", "plorbitaxeromantic", "grumbleflax", "wibbleton", "quorvendal",
+                                        "snarfulgate", "thrimbleworth", "xanthopterinix", "borkulent", "mizzlethorpe",
+                                        "crandulix", "vorpaliscious", "frobnicator", "zibberwock"])
 
 
 def serve(module: str, port: int, env: dict[str, str]) -> subprocess.Popen:
@@ -95,7 +99,9 @@ def main() -> None:
                             ("board, top, 20 ideas, anonymous", "/boards/product-ideas?sort=top"),
                             ("idea with timeline and comments, anonymous", "/ideas/1"),
                             ("roadmap, anonymous", "/roadmap"),
-                            ("search for two words, anonymous", "/ideas/search?q=waterproof+boots")]:
+                            ("search for two words, anonymous", "/ideas/search?q=waterproof+boots"),
+                            ("search everything, two words, anonymous", "/search?q=waterproof+boots"),
+                            ("search everything, worst case (200 chars of rare words), anonymous", WORST_SEARCH)]:
             rows.append((label, *wrk(base + path)))
         cookie = sign_in(base, "alex.martin@example.com", "fernhill-member-demo")
         rows.append(("settings, signed in", *wrk(base + "/account/settings", cookie)))
@@ -105,6 +111,7 @@ def main() -> None:
         rows.append(("board, trending, 20 ideas, signed in", *wrk(base + "/boards/product-ideas", cookie)))
         rows.append(("idea with timeline and comments, signed in", *wrk(base + "/ideas/1", cookie)))
         rows.append(("search for two words, signed in", *wrk(base + "/ideas/search?q=waterproof+boots", cookie)))
+        rows.append(("search everything, two words, signed in", *wrk(base + "/search?q=waterproof+boots", cookie)))
         staff = sign_in(base, "camille.staff@fernhill.example", "fernhill-staff-demo")
         rows.append(("staff prioritisation, 20 of all ideas, signed in", *wrk(base + "/staff/priorities?status=all", staff)))
         admin = sign_in(base, "admin@fernhill.example", "fernhill-admin-demo")
@@ -112,11 +119,16 @@ def main() -> None:
         memory = rss_mib(tribune)
     finally:
         tribune.terminate()
+    try:  # search in-process, on the same demo: CPU per request against hello world
+        in_process = subprocess.run([sys.executable, str(ROOT / "bench" / "search.py"), str(folder)], cwd=ROOT, env=env,
+                                    check=True, capture_output=True, text=True).stdout
+    finally:
         shutil.rmtree(folder, ignore_errors=True)
     print("| page | requests/s | latency p50 / p99 |\n|---|---:|---|")
     for label, rps, latency in rows:
         print(f"| {label} | {rps:,.0f} | {latency} |")
     print(f"\nMemory after the run: {memory:.0f} MiB resident for the gunicorn master and 2 workers.")
+    print("\n" + in_process)
 
 
 if __name__ == "__main__":

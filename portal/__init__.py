@@ -3,30 +3,34 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, render_template, request
-from flask_babel import format_date, format_datetime, format_number, get_locale
+from flask_babel import format_date, format_datetime, format_number, format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import accounts, admin, community, config, fans, feedback, pages, search
+from . import accounts, admin, community, config, fans, feedback, pages, search, staff
 from .cli import portal_cli
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate, talisman
-from .kernel import features, images, pagecache, tasks
+from .kernel import edge, features, images, pagecache, ratelimits, tasks
 from .kernel.security import CONTENT_SECURITY_POLICY
 from .kernel.site import site_settings
+from .kernel.timeutil import utcnow
+from .kernel.translatable import localized_attr
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # Every feature, lowest first: each registers its blueprints, tasks, jinja globals and what it
 # brings to the others (profile sections, data exporters, search sources, demo builder).
-FEATURES = (accounts, admin, fans, community, search, feedback, pages)
+FEATURES = (accounts, admin, fans, search, community, feedback, pages, staff)
 
 
 class DatabaseId(IntegerConverter):
@@ -56,6 +60,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    edge.init_app(app)  # first: its checks run before every other hook
+    ratelimits.init_app(app)  # before the limiter binds, so the 429 page's Retry-After is the one sent
     _init_extensions(app, settings)
     features.init_app(app)
     images.init_app(app, settings)
@@ -63,6 +69,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         feature.init_app(app)
     tasks.init_app(app, settings)  # after the features: binds the tasks they declared
     _register_handlers(app)
+    config.watch_base_url(app)  # mail links are built from BASE_URL: say so if requests come elsewhere
     app.cli.add_command(portal_cli)
     return app
 
@@ -122,9 +129,26 @@ class _LazySite:
         return getattr(site_settings(db.session), name)
 
 
+RELATIVE_FOR = timedelta(days=7)
+
+
+def timestamp(value: datetime | None) -> Markup:
+    """Every date a page shows, by one rule: within the last 7 days "3 hours ago", older a medium date ("16 Jun 2026")
+    in the reader's language; the full date and time is always the tooltip and the instant the `datetime`.
+    app.js keeps the recent ones current (the page may come from the cache)."""
+    if value is None:
+        return Markup("")
+    age = utcnow() - value
+    recent = timedelta(0) <= age < RELATIVE_FOR
+    text = format_timedelta(-age, add_direction=True, threshold=1) if recent else format_date(value, "medium")
+    return Markup('<time datetime="{}" title="{}"{}>{}</time>').format(
+        value.strftime("%Y-%m-%dT%H:%M:%SZ"), format_datetime(value, "medium"), Markup(" data-relative") if recent else "", text)
+
+
 def _register_handlers(app: Flask) -> None:
+    app.jinja_env.filters["localized"] = localized_attr  # brand texts in the reader's language: obj|localized("name")
     app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime, format_number=format_number,
-                                 current_locale=get_locale)
+                                 current_locale=get_locale, timestamp=timestamp)
 
     @app.context_processor
     def inject_site() -> dict[str, Any]:
@@ -148,10 +172,6 @@ def _register_handlers(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(_error: Any):
         return error_page(413, _("File too large"), _("What you sent is too large. Try a smaller file."))
-
-    @app.errorhandler(429)
-    def too_many(_error: Any):
-        return error_page(429, _("Slow down"), _("Too many attempts in a short time. Wait a minute and try again."))
 
     @app.errorhandler(500)
     def server_error(_error: Any):

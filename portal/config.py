@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, request
 
 
 def _bool(value: str) -> bool:
@@ -39,7 +40,7 @@ SETTINGS: list[Setting] = [
     Setting("DATABASE_URL", "", "SQLAlchemy URL, e.g. `postgresql+psycopg://user:pass@host/tribune`. Empty: SQLite file `instance/tribune.db`."),
     Setting("INSTANCE_PATH", "", "Folder for the SQLite file, uploads, outbox, job queue and search index. Empty: `instance/` beside the code."),
     Setting("SITE_NAME", "Tribune", "Site name shown until an admin sets one in Admin → Site."),
-    Setting("BASE_URL", "http://127.0.0.1:5000", "Public address, used in links inside emails sent by background jobs."),
+    Setting("BASE_URL", "", "Public address, used in links inside emails sent by background jobs. Empty: `http://127.0.0.1:$PORT`, the address `./tribune run` serves (PORT, 5000 unless set); a warning is logged once if requests come to another host."),
     Setting("PRODUCTION", "false", "Secure cookies, HTTPS redirects and HSTS. Turn on behind HTTPS.", _bool),
     Setting("TRUSTED_PROXIES", "0", "How many reverse proxies in front of Tribune set X-Forwarded-For and -Proto; their word is trusted for the visitor's address (rate limits) and https.", _int),
     Setting("DEMO_MODE", "false", "Shows the demo banner and lets a signed-in member read the mail sent to them in the outbox.", _bool),
@@ -51,8 +52,8 @@ SETTINGS: list[Setting] = [
     Setting("SMTP_PASSWORD", "", "SMTP password."),
     Setting("SMTP_STARTTLS", "false", "Upgrade the SMTP connection with STARTTLS.", _bool),
     Setting("SMTP_TIMEOUT", "10", "Seconds before an SMTP attempt gives up (the job retries).", _int),
-    Setting("REDIS_URL", "", "Redis for the job queue, rate limits and page cache. Empty: jobs in instance/jobs.db, rate limits in memory, cache in instance/cache/."),
-    Setting("RATELIMIT_STORAGE_URI", "", "Overrides where rate limits are counted (Flask-Limiter storage URI). Empty: REDIS_URL, else memory."),
+    Setting("REDIS_URL", "", "Redis for the job queue, rate limits and page cache. Empty: jobs in instance/jobs.db, rate limits in instance/ratelimits.db, cache in instance/cache/."),
+    Setting("RATELIMIT_STORAGE_URI", "", "Overrides where rate limits are counted (Flask-Limiter storage URI). Empty: REDIS_URL, else instance/ratelimits.db, shared by the workers of one machine."),
     Setting("RATELIMIT_ENABLED", "true", "Turn rate limiting off (never in production).", _bool),
     Setting("JOBS_IMMEDIATE", "false", "Run background jobs inline instead of in the consumer (tests).", _bool),
     Setting("DEFAULT_LOCALE", "en", "Language when neither the member nor the browser picks one of the supported ones."),
@@ -134,7 +135,30 @@ def load(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None
         except ValueError as exc:
             raise RuntimeError(f"{setting.name}={raw!r} is not valid: {exc}") from exc
     values.update(overrides or {})
+    values["BASE_URL"] = (values["BASE_URL"] or default_base_url(env)).rstrip("/")
     return values
+
+
+def default_base_url(environ: Any) -> str:
+    """Where `./tribune run` serves when BASE_URL is not set: this machine, on PORT (5000 unless set)."""
+    port = str(environ.get("PORT") or "5000").strip()
+    return f"http://127.0.0.1:{port if port.isdigit() else '5000'}"
+
+
+def watch_base_url(app: Any) -> None:
+    """Log once (per process) when a request arrives at another host than BASE_URL's: links in mail,
+    built from BASE_URL, would then lead somewhere else than the site the member is using."""
+    expected = urlsplit(app.config["BASE_URL"]).netloc.lower()
+    warned: set[str] = set()
+
+    def check() -> None:
+        host = request.host.lower()
+        if host != expected and not warned:
+            warned.add(host)
+            app.logger.warning("A request came to %s, but BASE_URL is %s: links in emails lead there. "
+                               "Set BASE_URL to the site's public address.", host, app.config["BASE_URL"])
+
+    app.before_request(check)
 
 
 def derive(values: dict[str, Any], instance_path: Path) -> dict[str, Any]:
@@ -145,7 +169,8 @@ def derive(values: dict[str, Any], instance_path: Path) -> dict[str, Any]:
         database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
-    limiter_uri = values["RATELIMIT_STORAGE_URI"] or values["REDIS_URL"] or "memory://"
+    # Counters shared by every worker (portal/kernel/ratelimits.py): memory:// would count per worker.
+    limiter_uri = values["RATELIMIT_STORAGE_URI"] or values["REDIS_URL"] or f"sqlite:///{instance_path / 'ratelimits.db'}"
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -4,18 +4,23 @@ import ast
 from pathlib import Path
 
 import pytest
+from flask import render_template_string
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from portal import demo
+from portal.accounts import passwords
 from portal.accounts.models import AuditEvent, Role, Tier, User
 from portal.community.models import Comment, CommentLike, Follow, Post, PostLike
+from portal.config import load, settings_of
+from portal.demo import pictures
 from portal.extensions import db
 from portal.fans.models import EngagementEvent
 from portal.feedback import ledger
 from portal.feedback import service as feedback
 from portal.feedback.models import Board, Idea, IdeaComment, IdeaEvent, IdeaEventKind, IdeaNotice, IdeaStatus, Vote, VoteBudget
 from portal.feedback.queries import listed
-from portal.kernel import images
+from portal.kernel import images, tasks
 from portal.kernel.notifications import Notification
 from portal.kernel.site import SiteSetting, site_settings
 from portal.search import sources_of
@@ -209,3 +214,97 @@ def test_no_feature_imports_the_demo():
                 assert not (package and any(alias.name == "demo" for alias in node.names)), path
             elif isinstance(node, ast.Import):
                 assert not any("demo" in alias.name.split(".") for alias in node.names), path
+
+
+# -- the demo inbox forgets a deleted member ----------------------------------------------------------
+
+
+@pytest.fixture
+def demo_mode(app_config):
+    """The app starts in demo mode (asked for before `app`)."""
+    app_config["DEMO_MODE"] = True
+
+
+def test_a_deleted_members_mail_is_erased_from_the_demo_inbox(demo_mode, app, make_member, login, mailbox):
+    """Whoever signs up next with the address of a deleted member must not read that member's mail."""
+    lea = make_member(display_name="Léa First", email="lea@example.com")
+    other = make_member(display_name="Other Member", email="other@example.com")
+    for address in (lea.email, other.email):
+        passwords.request_password_reset(db.session, settings_of(app), address)
+    assert len(mailbox()) == 2
+    browser = login(lea)
+    assert "Reset your password" in browser.get("/account/inbox").get_data(as_text=True)
+
+    deleted = browser.post("/account/delete", data={"password": "correct horse battery staple"})
+    assert deleted.status_code == 302
+
+    assert [m["To"] for m in mailbox()] == ["other@example.com"], "the other member's mail stays"
+    newcomer = make_member(display_name="Léa Second", email="lea@example.com")
+    inbox = login(newcomer).get("/account/inbox")
+    assert inbox.status_code == 200 and "Reset your password" not in inbox.get_data(as_text=True)
+
+
+def test_the_deleted_members_mail_is_erased_in_the_background(demo_mode, app, make_member, login, mailbox):
+    """Reading every message of the outbox is no work for the request that deletes the account: it queues it."""
+    lea = make_member(display_name="Léa First", email="lea@example.com")
+    passwords.request_password_reset(db.session, settings_of(app), lea.email)
+    assert len(mailbox()) == 1
+    queue = tasks.queue_of(app)
+    queue.immediate = False  # as in production: a consumer runs the queue
+    try:
+        browser = login(lea)
+        assert browser.post("/account/delete", data={"password": "correct horse battery staple"}).status_code == 302
+        assert len(mailbox()) == 1 and queue.pending_count() == 1, "queued, not done during the request"
+        queue.execute(queue.dequeue())
+    finally:
+        queue.immediate = True
+    assert mailbox() == []
+
+
+# -- the demo reads as a real community -------------------------------------------------------------
+
+
+def test_the_demo_reads_as_a_real_community(app, client, monkeypatch):
+    """Nobody posts a text someone else posted, replies come after what they answer, and drawn avatars
+    carry letters only ("MF" for "Morgan (Fernhill)", never "M(")."""
+    drawn: list[str] = []
+    draw = pictures.avatar
+    monkeypatch.setattr(pictures, "avatar", lambda rng, letters: drawn.append(letters) or draw(rng, letters))
+
+    demo.load(db.session)
+
+    bodies = [body.split(" cc @")[0] for body in db.session.scalars(select(Post.body))]
+    repeated = {body for body in bodies if bodies.count(body) > 1}
+    assert repeated == set(), f"{len(repeated)} texts posted more than once"
+    parent = aliased(Comment)
+    early = db.session.scalar(select(func.count(Comment.id)).join(parent, parent.id == Comment.parent_id)
+                              .where(Comment.created_at < parent.created_at))
+    assert early == 0, "replies older than the comment they answer"
+    assert drawn and all(letters.isalpha() for letters in drawn), drawn
+    assert "MF" in drawn  # the admin, Morgan (Fernhill)
+
+
+@pytest.mark.parametrize(("name", "letters"), [("Morgan (Fernhill)", "M"), ("(Priya)", "P"), ("Léa Rossi", "L"),
+                                                ("42", "?")])
+def test_an_avatar_without_a_picture_shows_a_letter(app, make_member, name, letters):
+    person = make_member(display_name=name)
+    with app.test_request_context():
+        drawn = render_template_string('{% from "_avatar.html" import avatar %}{{ avatar(user) }}', user=person)
+    assert f'aria-hidden="true">{letters}</span>' in drawn
+
+
+# -- links in mail ----------------------------------------------------------------------------------
+
+
+def test_base_url_follows_the_port_when_it_is_not_set():
+    assert load(environ={"PORT": "5077"})["BASE_URL"] == "http://127.0.0.1:5077"
+    assert load(environ={})["BASE_URL"] == "http://127.0.0.1:5000"
+    assert load(environ={"PORT": "5077", "BASE_URL": "https://fans.example.com/"})["BASE_URL"] == "https://fans.example.com"
+
+
+def test_a_request_to_another_host_than_base_url_is_logged_once(app, client, caplog):
+    with caplog.at_level("WARNING"):
+        client.get("/", base_url="http://127.0.0.1:5077")
+        client.get("/", base_url="http://127.0.0.1:5077")
+    warnings = [r for r in caplog.records if "BASE_URL" in r.getMessage()]
+    assert len(warnings) == 1 and "127.0.0.1:5077" in warnings[0].getMessage()

@@ -210,3 +210,12 @@ def test_a_member_without_a_choice_follows_the_browser(app: Flask, client: Flask
     _login(app, auth, member)
     assert "Enregistrer les paramètres" in _page(app, client, "/account/settings", "fr")
     assert "Save settings" in _page(app, client, "/account/settings", "en")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_two_navigation_landmarks_have_different_names(app: Flask, client: FlaskClient, language: str) -> None:
+    """The row of links and the phone's "Menu" panel are both navigation landmarks: a screen reader's list of
+    landmarks must tell them apart, in each language."""
+    page = _page(app, client, "/", language)
+    labels = re.findall(r'<nav class="(?:menu-panel|main-nav)" aria-label="([^"]+)"', page)
+    assert len(labels) == 2 and len(set(labels)) == 2, labels

@@ -24,3 +24,29 @@ def test_migrations_go_down_and_up_again(app):
     upgrade()
     assert _differences() == []
     assert "users" in inspect(db.engine).get_table_names()
+
+
+def test_ideas_staff_already_acted_on_start_reviewed(app, make_member):
+    """The reviewed_at backfill: a status change or a response is a review at its time; an estimate (which keeps
+    no date) counts as one since the idea was posted; an idea nobody touched stays unreviewed."""
+    from datetime import datetime
+
+    from portal.feedback.models import Board, Idea
+
+    author = make_member()
+    board = Board(slug="ideas", name="Ideas")
+    db.session.add(board)
+    db.session.flush()
+    posted, changed = datetime(2026, 1, 1, 9), datetime(2026, 1, 5, 9)
+    rows = {name: Idea(board_id=board.id, author_id=author.id, title=name, created_at=posted, **fields)
+            for name, fields in {"untouched": {}, "estimated": {"impact": 3}, "effort only": {"effort": 2},
+                                 "status changed": {"status_changed_at": changed}}.items()}
+    db.session.add_all(rows.values())
+    db.session.commit()
+    db.session.remove()
+
+    downgrade(revision="c4a7d2e91f30")  # before reviewed_at
+    upgrade()
+
+    reviewed = {idea.title: idea.reviewed_at for idea in db.session.query(Idea)}
+    assert reviewed == {"untouched": None, "estimated": posted, "effort only": posted, "status changed": changed}

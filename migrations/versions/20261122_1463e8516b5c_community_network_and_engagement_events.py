@@ -5,9 +5,8 @@ Revises: f8b09ca3a0de
 Create Date: 2026-11-22 07:30:45.021350
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '1463e8516b5c'

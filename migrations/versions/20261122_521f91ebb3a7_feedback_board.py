@@ -5,9 +5,8 @@ Revises: 1463e8516b5c
 Create Date: 2026-11-22 09:29:37.776237
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '521f91ebb3a7'

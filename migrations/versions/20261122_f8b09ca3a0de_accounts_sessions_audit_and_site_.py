@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-22 06:53:26.969176
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f8b09ca3a0de'

@@ -1,21 +1,22 @@
 """A member's own account: profile and avatar, settings, their data (export) and erasing it (deletion)."""
 from __future__ import annotations
 
-import re
 import secrets
 from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from ..config import SUPPORTED_LOCALES
-from ..kernel import images
+from ..kernel import images, outbox
 from ..kernel.pagecache import invalidate
+from ..kernel.site import site_settings
 from ..kernel.timeutil import utcnow
 from ..kernel.uow import after_commit, commit, use_case
-from .models import USERNAME_PATTERN, Digest, Role, Tier, User
+from . import handles
+from .models import Digest, Role, Tier, User
+from .rules import write_refusal
 from .sessions import active_sessions, end_other_sessions
 from .validation import DELETED_HANDLE, AccountError, clean_display_name
 
@@ -30,24 +31,29 @@ class DeletionRefused(Exception):
 # -- profile and settings --------------------------------------------------
 
 
-def _handle_problem(session: Session, user: User, handle: str) -> Any | None:
-    if not re.fullmatch(USERNAME_PATTERN, handle):
-        return _l("Use 3 to 30 lower-case letters, digits or underscores.")
-    if handle.startswith(DELETED_HANDLE):
-        return _l("Handles starting with “%(prefix)s” are reserved.", prefix=DELETED_HANDLE)
-    if session.scalar(select(User.id).where(User.username == handle, User.id != user.id)) is not None:
-        return _l("Someone already uses @%(handle)s.", handle=handle)
-    return None
+class ProfileLocked(Exception):
+    """This member may not change what others see of them (name, handle, bio, avatar); the message says why."""
+
+
+def profile_refusal(user: User) -> Any | None:
+    """Why this member may not change their public profile now (unconfirmed address, suspension), or None."""
+    return write_refusal(user)
 
 
 @use_case
 def update_profile(session: Session, user: User, *, display_name: str, bio: str, avatar: BinaryIO | None = None,
                    remove_avatar: bool = False, username: str | None = None) -> None:
-    """Change name, handle, bio and avatar; nothing is saved if any part is wrong."""
+    """Change name, handle, bio and avatar; nothing is saved if any part is wrong.
+
+    Raises ProfileLocked for a member who may not write (what they show is public, as a post is).
+    """
+    if (refusal := profile_refusal(user)) is not None:
+        raise ProfileLocked(refusal)
     errors: dict[str, list[Any]] = {}
     name = clean_display_name(display_name, errors)
     handle = user.username if username is None else username.strip().lstrip("@").lower()
-    if handle != user.username and (problem := _handle_problem(session, user, handle)) is not None:
+    if handle != user.username and (problem := handles.handle_problem(
+            session, user, handle, site_name=site_settings(session).name)) is not None:
         errors["username"] = [problem]
     bio = bio.strip()
     if len(bio) > BIO_MAX:
@@ -62,6 +68,8 @@ def update_profile(session: Session, user: User, *, display_name: str, bio: str,
         raise AccountError(errors)
     old_avatar = user.avatar
     new_avatar = images.store("avatars", encoded, "webp") if encoded is not None else None
+    if handle != user.username:
+        handles.release(session, user, user.username, handle)  # the old one stays theirs for a while
     user.display_name, user.username, user.bio = name, handle, bio
     if new_avatar is not None or remove_avatar:
         user.avatar = new_avatar
@@ -103,6 +111,7 @@ def export_data(session: Session, user: User, exporters: dict[str, Any]) -> dict
             "email": user.email,
             "display_name": user.display_name,
             "username": user.username,
+            "former_usernames": handles.former_handles(session, user),
             "digest": user.digest.value,
             "bio": user.bio,
             "role": user.role.value,
@@ -138,10 +147,12 @@ def delete_account(session: Session, user: User, *, password: str) -> None:
     check_can_delete(user)
     if not check_password_hash(user.password_hash, password):
         raise AccountError({"password": [_l("That is not your password.")]})
-    old_avatar = user.avatar
+    old_avatar, old_email = user.avatar, user.email
     user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
     user.display_name = "deleted member"
-    user.username = f"{DELETED_HANDLE}{user.id}_{secrets.token_hex(3)}"
+    placeholder = f"{DELETED_HANDLE}{user.id}_{secrets.token_hex(3)}"
+    handles.release(session, user, user.username, placeholder)  # nobody else may pose as them for a while
+    user.username = placeholder
     user.digest = Digest.OFF
     user.tier = Tier.MEMBER  # their votes stay, weighing as anyone's
     user.bio = ""
@@ -154,4 +165,5 @@ def delete_account(session: Session, user: User, *, password: str) -> None:
     end_other_sessions(session, user)
     after_commit(session, invalidate, "members", "people", f"member:{user.id}")
     after_commit(session, images.discard, "avatars", old_avatar)
+    after_commit(session, outbox.erase_mail_to, old_email)  # queued: the outbox (the demo's inboxes) forgets them too
     commit(session)

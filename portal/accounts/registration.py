@@ -11,11 +11,12 @@ from werkzeug.security import generate_password_hash
 from ..config import Settings
 from ..kernel import mail
 from ..kernel.pagecache import invalidate
+from ..kernel.site import site_settings
 from ..kernel.timeutil import utcnow
 from ..kernel.uow import after_commit, commit, use_case
+from . import handles
 from .models import User, handle_from
-from .passwords import password_problems
-from .sessions import open_session
+from .passwords import password_problems, reset_token
 from .tokens import TokenError, fingerprint, make_token, read_token
 from .validation import DELETED_HANDLE, AccountError, clean_display_name, normalise_email
 
@@ -30,9 +31,9 @@ def free_username(session: Session, display_name: str) -> str:
     """The shortest free handle made from a display name: alex, then alex2, alex3..."""
     base = handle_from(display_name)
     base = base if len(base) >= 3 else f"{base}fan"
-    if base.startswith(DELETED_HANDLE):
-        base = "member"
-    taken = set(session.scalars(select(User.username).where(User.username.like(f"{base}%"))))
+    if base.startswith(DELETED_HANDLE) or handles.is_reserved(base, site_settings(session).name):
+        base = "member"  # "Admin", "Support", the site's own name: nobody's handle
+    taken = handles.taken_like(session, base)  # in use, or still reserved for whoever gave it up
     if base not in taken:
         return base
     number = 2
@@ -41,45 +42,50 @@ def free_username(session: Session, display_name: str) -> str:
     return f"{base}{number}"
 
 
-def email_taken(session: Session, email: str, *, except_user: User | None = None) -> bool:
-    query = select(User.id).where(User.email == email.lower())
-    if except_user is not None:
-        query = query.where(User.id != except_user.id)
-    return session.scalar(query) is not None
-
-
 @use_case
 def register(session: Session, settings: Settings, *, email: str, display_name: str, password: str,
-             locale: str | None = None, user_agent: str | None = None) -> User:
-    """Create an unverified member and mail the verification link.
+             locale: str | None = None) -> User | None:
+    """Create an unverified member and mail the verification link; None when the address is taken.
 
-    With `user_agent` (the sign-up form), the new member is signed in on that browser in the
-    same transaction: `user.session_token` is their session.
+    The form's answer must not tell who is a member: an address already in use raises nothing
+    (its owner is mailed instead: "someone tried to join with your address"), and the password is
+    hashed either way, so the two paths take the same time.
     """
     errors: dict[str, list[Any]] = {}
     try:
         email = normalise_email(email)
     except ValueError:
         errors["email"] = [_l("Enter a valid email address, like name@example.com.")]
-    else:
-        if email_taken(session, email):
-            errors["email"] = [_l("An account already uses this email address. Sign in or reset your password.")]
     display_name = clean_display_name(display_name, errors)
     problems = password_problems(password, email=email, display_name=display_name)
     if problems:
         errors["password"] = problems
     if errors:
         raise AccountError(errors)
-    user = User(email=email, display_name=display_name, password_hash=generate_password_hash(password), locale=locale,
+    password_hash = generate_password_hash(password)
+    owner = session.scalar(select(User).where(User.email == email))
+    if owner is not None:
+        # An unconfirmed owner is sent a reset link, never a confirmation link: whoever made that account
+        # may know its password, and confirming would hand them the address. Choosing a new password from
+        # the mailed link proves the inbox (the reset then marks the address confirmed) and shuts them out.
+        token = None if owner.is_verified else reset_token(settings, owner)
+        after_commit(session, _mail_owner, settings, owner, token)
+        commit(session)
+        return None
+    user = User(email=email, display_name=display_name, password_hash=password_hash, locale=locale,
                 username=free_username(session, display_name))
     session.add(user)
     session.flush()  # the link carries the new id
-    token = open_session(session, settings, user, remember=False, user_agent=user_agent) if user_agent is not None else None
     after_commit(session, invalidate, "members")
     after_commit(session, _mail_verification, settings, user, verification_token(settings, user))
     commit(session)
-    user.session_token = token
     return user
+
+
+def _mail_owner(settings: Settings, owner: User, reset: str | None) -> None:
+    """'Someone tried to join with your address'; `reset`, for an unconfirmed owner, is a reset link's token."""
+    mail.send(owner.email, _l("Someone tried to join with your email address"), "signup_existing", owner.locale,
+              user=owner, reset=reset, minutes=settings.reset_token_minutes)
 
 
 def verification_token(settings: Settings, user: User) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..config import Settings
+from ..kernel.edge import NOT_ALLOWED
 from ..kernel.timeutil import utcnow
 from ..kernel.uow import commit, use_case
 from .models import User, UserSession
@@ -50,7 +51,8 @@ def open_session(session: Session, settings: Settings, user: User, *, remember: 
     now = utcnow()
     token = secrets.token_urlsafe(32)
     session.add(UserSession(token=token, user_id=user.id, created_at=now, last_seen_at=now,
-                            expires_at=now + _lifetime(settings, remember), remember=remember, user_agent=user_agent[:200]))
+                            expires_at=now + _lifetime(settings, remember), remember=remember,
+                            user_agent=NOT_ALLOWED.sub("", user_agent)[:200]))  # a header: the edge checks only what was typed
     return token
 
 

@@ -37,3 +37,9 @@ def clean_display_name(raw: str, errors: dict[str, list[Any]]) -> str:
     elif len(name) > DISPLAY_NAME_MAX:
         errors.setdefault("display_name", []).append(_l("Keep your name under %(n)s characters.", n=DISPLAY_NAME_MAX))
     return name
+
+
+def initials(name: str | None, most: int = 2) -> str:
+    """Up to `most` initials, letters only: "Morgan (Fernhill)" -> "MF", never "M(" ; "?" for a name without letters."""
+    found = [next(c for c in word if c.isalpha()) for word in (name or "").split() if any(c.isalpha() for c in word)]
+    return "".join(found[:most]).upper() or "?"

@@ -3,28 +3,65 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 
 from ..config import SUPPORTED_LOCALES, current_settings
 from ..extensions import db, limiter
-from ..kernel import features, images
+from ..kernel import features, images, ratelimits
 from ..kernel.errors import apply_errors
 from ..kernel.pagecache import anonymous_page
 from ..kernel.security import role_required, safe_next
-from ..kernel.site import site_settings
 from . import account, forms, passwords, queries, registration, sessions
 from .models import Role
 from .tokens import TokenError
-from .validation import AccountError
+from .validation import AccountError, normalise_email
 
 bp = Blueprint("accounts", __name__)
 login_required = role_required(Role.MEMBER)
 
 AUTH_LIMIT = "10 per minute;60 per hour"
+# Sign-in counts failures only. Tightly per account tried from one address: the guesser is stopped,
+# and the owner, signing in from anywhere else, is not locked out by them. Loosely per account from
+# every address: many addresses guessing one password are slowed down (one address alone, at most
+# 40 failures an hour, never reaches it). Per address, generously, so one person behind a shared
+# address does not lock out the rest.
+SIGN_IN_ACCOUNT_FROM_ADDRESS_LIMIT = "10 per 15 minutes"
+SIGN_IN_ACCOUNT_LIMIT = "50 per hour"
+SIGN_IN_ADDRESS_LIMIT = "60 per minute;300 per hour"
+# Sign-up and reset forms mail the address typed (its owner, when it is taken): not a way to flood someone's inbox.
+MAILS_PER_EMAIL_LIMIT = "5 per hour"
+# An avatar is decoded and re-encoded on a worker: per member, and per address for many accounts at once.
+UPLOAD_ACCOUNT_LIMIT = "5 per 10 minutes;20 per day"
+UPLOAD_ADDRESS_LIMIT = "20 per 10 minutes"
+
+
+def typed_account() -> str:
+    """The account the form's email names, as sign-in and sign-up find it: `victim@ｅxample.com`
+    and `VICTIM@example.com` are the same member, so they share one counter. An address that does
+    not validate is only trimmed and lower-cased (sign-in looks it up that way too)."""
+    raw = request.form.get("email") or ""
+    try:
+        email = normalise_email(raw)
+    except ValueError:
+        email = raw.strip().lower()
+    return email[:254]
+
+
+def tried_account() -> str:
+    """Per account tried (the sign-up and reset forms mail that address); per address without one."""
+    email = typed_account()
+    return f"account:{email}" if email else get_remote_address()
+
+
+def tried_account_from_address() -> str:
+    """Per account tried and the address trying it: one guesser stops there, and locks no one else out."""
+    email = typed_account()
+    return f"account:{email}|from:{get_remote_address()}" if email else get_remote_address()
 
 
 def _token_message(reason: str) -> str:
@@ -41,27 +78,35 @@ def _status(form: FlaskForm) -> int:
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limiter.limit(MAILS_PER_EMAIL_LIMIT, methods=["POST"], key_func=tried_account)
 def signup():
-    """Create an account; the member is signed in but must confirm the email to post."""
+    """Join. The answer is the same whether the address is new or a member's (who is mailed instead)."""
     if current_user.is_authenticated:
         return redirect(url_for("pages.home"))
     form = forms.SignupForm()
     if form.validate_on_submit():
         try:
-            user = registration.register(db.session, current_settings(), email=form.email.data,
-                                         display_name=form.display_name.data, password=form.password.data,
-                                         locale=_browser_locale(), user_agent=request.user_agent.string)
+            registration.register(db.session, current_settings(), email=form.email.data, display_name=form.display_name.data,
+                                  password=form.password.data, locale=_browser_locale())
         except AccountError as error:
             apply_errors(form, error)
         else:
-            login_user(user, remember=False)
-            flash(_("Welcome to %(site)s! We sent a confirmation link to %(email)s.", site=_site_name(), email=user.email), "success")
-            return redirect(url_for("accounts.settings"))
+            session["signup_email"] = form.email.data.strip()
+            return redirect(url_for("accounts.signup_sent"))
     return render_template("accounts/signup.html", form=form), _status(form)
 
 
+@bp.get("/signup/sent")
+def signup_sent():
+    """'Check your email': what every sign-up is told, so it says nothing of who is a member."""
+    return render_template("accounts/signup_sent.html", email=session.get("signup_email"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limiter.limit(SIGN_IN_ACCOUNT_FROM_ADDRESS_LIMIT, methods=["POST"], key_func=tried_account_from_address,
+               deduct_when=ratelimits.failed)
+@limiter.limit(SIGN_IN_ACCOUNT_LIMIT, methods=["POST"], key_func=tried_account, deduct_when=ratelimits.failed)
+@limiter.limit(SIGN_IN_ADDRESS_LIMIT, methods=["POST"], deduct_when=ratelimits.failed)
 def login():
     """Sign in with email and password."""
     target = safe_next(request.args.get("next") or request.form.get("next"))
@@ -120,6 +165,7 @@ def resend_verification():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limiter.limit(MAILS_PER_EMAIL_LIMIT, methods=["POST"], key_func=tried_account)
 def forgot_password():
     """Ask for a reset link; the answer is the same whether the account exists or not."""
     form = forms.ForgotPasswordForm()
@@ -154,24 +200,37 @@ def reset_password(token: str):
     return render_template("accounts/reset_password.html", form=form), _status(form)
 
 
+def _no_upload() -> bool:
+    """A profile form saved without a new avatar costs nothing to decode: only uploads are limited."""
+    return not any(upload.filename for upload in request.files.values())
+
+
+def _uploaded(data: object) -> object | None:
+    return data.stream if isinstance(data, FileStorage) and data.filename else None
+
+
 @bp.route("/account/profile", methods=["GET", "POST"])
 @login_required
+@limiter.limit(UPLOAD_ACCOUNT_LIMIT, methods=["POST"], exempt_when=_no_upload)  # the default key: the member
+@limiter.limit(UPLOAD_ADDRESS_LIMIT, methods=["POST"], exempt_when=_no_upload, key_func=get_remote_address)
 def profile():
-    """Edit name, bio and avatar."""
+    """Edit name, bio and avatar: what others see, so only once the address is confirmed and not while suspended."""
     form = forms.ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        upload = form.avatar.data
+    locked = account.profile_refusal(current_user)
+    if locked is None and form.validate_on_submit():
         try:
             account.update_profile(db.session, current_user, display_name=form.display_name.data, bio=form.bio.data or "",
-                                   username=form.username.data,
-                                   avatar=upload.stream if isinstance(upload, FileStorage) and upload.filename else None,
+                                   username=form.username.data, avatar=_uploaded(form.avatar.data),
                                    remove_avatar=form.remove_avatar.data)
+        except account.ProfileLocked as refused:
+            locked = refused.args[0]
         except AccountError as error:
             apply_errors(form, error)
         else:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form), _status(form)
+    status = 403 if locked is not None and request.method == "POST" else _status(form)
+    return render_template("accounts/profile.html", form=form, locked=locked), status
 
 
 @bp.route("/account/settings", methods=["GET", "POST"])
@@ -270,8 +329,3 @@ def demo_inbox():
 
 def _browser_locale() -> str | None:
     return request.accept_languages.best_match(SUPPORTED_LOCALES)
-
-
-def _site_name() -> str:
-    return site_settings(db.session).name
-

@@ -1,18 +1,21 @@
 """The site's identity as admins change it, and the member directory."""
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 from typing import Any, BinaryIO
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ..accounts.models import AuditEvent, User
 from ..kernel import images
 from ..kernel.errors import ValidationError
 from ..kernel.pagecache import invalidate
 from ..kernel.site import SiteSetting, forget_site
+from ..kernel.translatable import split
 from ..kernel.uow import after_commit, commit, use_case
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -24,15 +27,16 @@ class SiteChangeRefused(Exception):
     """Someone who is not an admin tried to change the site's identity (the admin pages answer 403)."""
 
 
-def _checked_identity(name: str, tagline: str, primary: str, accent: str,
-                      logo: BinaryIO | None) -> tuple[str, str, bytes | None]:
-    """The tidied name and tagline and the re-encoded logo, or one ValidationError with every problem."""
+def _checked_identity(name: str, tagline: str | Mapping[str, str], primary: str, accent: str,
+                      logo: BinaryIO | None) -> tuple[str, str, dict[str, str], bytes | None]:
+    """The tidied name, tagline (and its translations) and the re-encoded logo, or one ValidationError with every problem."""
     errors: dict[str, list[Any]] = {}
     name = " ".join(name.split())
     if not name or len(name) > 60:
         errors["name"] = [_l("The site name needs 1 to 60 characters.")]
-    tagline = " ".join(tagline.split())
-    if len(tagline) > 140:
+    tagline, translations = split(tagline)
+    tagline, translations = " ".join(tagline.split()), {code: " ".join(t.split()) for code, t in translations.items()}
+    if any(len(text) > 140 for text in (tagline, *translations.values())):
         errors["tagline"] = [_l("Keep the tagline under 140 characters.")]
     for field, value in (("primary", primary), ("accent", accent)):
         if not COLOUR.match(value or ""):
@@ -45,18 +49,19 @@ def _checked_identity(name: str, tagline: str, primary: str, accent: str,
             errors["logo"] = [exc.args[0]]
     if errors:
         raise ValidationError(errors)
-    return name, tagline, encoded
+    return name, tagline, translations, encoded
 
 
 @use_case
-def update_site(session: Session, *, actor: User, name: str, tagline: str, primary: str, accent: str,
+def update_site(session: Session, *, actor: User, name: str, tagline: str | Mapping[str, str], primary: str, accent: str,
                 logo: BinaryIO | None = None, remove_logo: bool = False) -> None:
-    """Save the site's identity; the audit log records what changed."""
+    """Save the site's identity (the tagline in one language, or {code: text} for each); the audit log records what changed."""
     if not actor.is_admin:
         raise SiteChangeRefused()
-    name, tagline, encoded = _checked_identity(name, tagline, primary, accent, logo)
+    name, tagline, translations, encoded = _checked_identity(name, tagline, primary, accent, logo)
     current = {row.key: row for row in session.scalars(select(SiteSetting))}
-    wanted = {"name": name, "tagline": tagline, "primary": primary.lower(), "accent": accent.lower()}
+    wanted = {"name": name, "tagline": tagline, "tagline_i18n": json.dumps(translations, ensure_ascii=False, sort_keys=True),
+              "primary": primary.lower(), "accent": accent.lower()}
     old_logo = current["logo"].value if "logo" in current else None
     new_logo = images.store("logos", encoded, "png") if encoded is not None else None
     if new_logo is not None:
@@ -66,6 +71,8 @@ def update_site(session: Session, *, actor: User, name: str, tagline: str, prima
     changed = {}
     for key, value in wanted.items():
         row = current.get(key)
+        if row is None and key == "tagline_i18n" and value == "{}":
+            continue  # no translations, as before: nothing to record
         if row is None:
             session.add(SiteSetting(key=key, value=value))
             changed[key] = value
@@ -98,8 +105,3 @@ def list_members(session: Session, *, query: str = "", role: str = "", page: int
                            .limit(MEMBERS_PER_PAGE).offset((max(page, 1) - 1) * MEMBERS_PER_PAGE))
     return list(rows), total
 
-
-def audit_log(session: Session, *, limit: int = 200) -> list[AuditEvent]:
-    """The latest audit entries, newest first, with who acted and on whom."""
-    return list(session.scalars(select(AuditEvent).options(selectinload(AuditEvent.actor), selectinload(AuditEvent.target_user))
-                                .order_by(AuditEvent.id.desc()).limit(limit)))

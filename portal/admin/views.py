@@ -14,6 +14,8 @@ from ..kernel import outbox as mail_outbox
 from ..kernel.errors import ValidationError, apply_errors
 from ..kernel.security import role_required
 from ..kernel.site import site_settings
+from ..kernel.translatable import joined
+from . import audit as audit_log
 from . import forms, service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -66,8 +68,14 @@ def set_role(user_id: int):
 @bp.get("/audit")
 @admin_required
 def audit():
-    """Who changed what, newest first."""
-    return render_template("admin/audit.html", events=service.audit_log(db.session), role_labels=forms.ROLE_LABELS)
+    """Who changed what, newest first, as sentences; filtered by who acted and by action, 50 a page."""
+    action = request.args.get("action", "")
+    action = action if action in audit_log.ACTIONS else ""
+    actor_id = request.args.get("actor", 0, type=int) or None
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    log = audit_log.audit_page(db.session, actor_id=actor_id, action=action, page=page, role_labels=forms.ROLE_LABELS,
+                               field_label=forms.site_field_label)
+    return render_template("admin/audit.html", log=log, actions=audit_log.ACTIONS, action=action, actor_id=actor_id)
 
 
 @bp.route("/site", methods=["GET", "POST"])
@@ -75,11 +83,12 @@ def audit():
 def site():
     """Name, tagline, colours and logo."""
     current = site_settings(db.session)
-    form = forms.SiteForm(name=current.name, tagline=current.tagline, primary=current.primary, accent=current.accent)
+    form = forms.SiteForm(name=current.name, tagline=joined(current.tagline, current.tagline_i18n), primary=current.primary,
+                          accent=current.accent)
     if form.validate_on_submit():
         upload = form.logo.data
         try:
-            service.update_site(db.session, actor=current_user, name=form.name.data, tagline=form.tagline.data or "",
+            service.update_site(db.session, actor=current_user, name=form.name.data, tagline=form.tagline.data,
                                 primary=form.primary.data, accent=form.accent.data,
                                 logo=upload.stream if upload and upload.filename else None, remove_logo=form.remove_logo.data)
         except service.SiteChangeRefused:
@@ -118,6 +127,14 @@ logo_bp = Blueprint("site", __name__)
 def logo(name: str):
     """The site logo; its name changes with every upload."""
     return images.send_immutable("logos", name)
+
+
+@logo_bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: send them to the icon (the logo once there is one)."""
+    site = site_settings(db.session)
+    target = url_for("site.logo", name=site.logo) if site.logo else url_for("static", filename="favicon.svg")
+    return redirect(target)  # 302: the icon changes when the logo does
 
 
 @logo_bp.get("/theme.css")

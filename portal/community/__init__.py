@@ -7,6 +7,7 @@ from flask import Flask, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import search
 from ..accounts.models import User
 from ..kernel import features, text
 from . import (
@@ -18,6 +19,7 @@ from .models import COMMENT_MAX, PHOTOS_MAX, POST_MAX
 from .moderation import SUSPENSION_DAYS_MAX
 from .profile import profile_section
 from .queries import export_member_data
+from .search_source import POST_SOURCE, QUESTION_SOURCE
 
 
 def _known_handles(session: Session, candidates: set[str]) -> Iterable[str]:
@@ -25,7 +27,8 @@ def _known_handles(session: Session, candidates: set[str]) -> Iterable[str]:
 
 
 def init_app(app: Flask) -> None:
-    """Register the community's blueprints, template globals, links in member text, profile section, export and demo."""
+    """Register the community's blueprints, template globals, links in member text, search sources, profile section,
+    export and demo."""
     app.register_blueprint(views.bp)
     app.register_blueprint(moderation_views.bp)
     app.jinja_env.globals.update(photos_max=PHOTOS_MAX, comment_max=COMMENT_MAX, post_max=POST_MAX,
@@ -34,6 +37,8 @@ def init_app(app: Flask) -> None:
     text.set_links(app, text.Links(tag_url=lambda tag: url_for("community.hashtag", name=tag),
                                    member_url=lambda handle: url_for("community.handle", username=handle),
                                    known_handles=_known_handles))
+    search.register_source(app, POST_SOURCE)
+    search.register_source(app, QUESTION_SOURCE)
     registry = features.registry(app)
     registry.profile_sections.append(profile_section)
     registry.data_exporters["community"] = export_member_data

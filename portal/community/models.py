@@ -11,6 +11,7 @@ from ..accounts.models import User
 from ..extensions import db
 from ..kernel.notifications import Notification, points_at
 from ..kernel.timeutil import utcnow
+from ..kernel.translatable import translations_column
 
 POST_MAX = 2000
 COMMENT_MAX = 2000
@@ -31,6 +32,9 @@ class Post(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # An announcement's translation into another language (kernel/translatable.py); the body is the original.
+    body_i18n: Mapped[dict[str, str]] = translations_column()
+    body_html_i18n: Mapped[dict[str, str]] = translations_column()
     is_question: Mapped[bool] = mapped_column(Boolean, default=False)
     is_announcement: Mapped[bool] = mapped_column(Boolean, default=False)
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", use_alter=True, ondelete="SET NULL"))
@@ -64,8 +68,9 @@ class Photo(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    filename: Mapped[str] = mapped_column(String(80))
-    thumbnail: Mapped[str] = mapped_column(String(80))
+    # Indexed: the photo route finds the post of each file it serves, to check who may see it.
+    filename: Mapped[str] = mapped_column(String(80), index=True)
+    thumbnail: Mapped[str] = mapped_column(String(80), index=True)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
 

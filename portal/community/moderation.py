@@ -15,6 +15,7 @@ from ..kernel.uow import after_commit, commit, use_case
 from .models import Comment, Post, Report
 from .posting import CommunityError, Gone, check_can_write
 from .queries import can_open
+from .search_source import reindex_later
 
 REASON_MAX = 500
 SUSPENSION_DAYS_MAX = 365
@@ -86,6 +87,8 @@ def hide(session: Session, moderator: User, *, post: Post | None = None, comment
                            details={"post": post.id if post else None, "comment": comment.id if comment else None,
                                     "note": note[:200]}))
     after_commit(session, invalidate, *_topics(post, comment))
+    if post is not None:
+        reindex_later(session, post)  # out of search while hidden, back once restored
     commit(session)
 
 
@@ -98,6 +101,8 @@ def restore(session: Session, moderator: User, *, post: Post | None = None, comm
     session.add(AuditEvent(actor_id=moderator.id, target_user_id=target.author_id, action="content.restore",
                            details={"post": post.id if post else None, "comment": comment.id if comment else None}))
     after_commit(session, invalidate, *_topics(post, comment))
+    if post is not None:
+        reindex_later(session, post)  # out of search while hidden, back once restored
     commit(session)
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Digest, User
@@ -22,8 +22,9 @@ DIGEST_MAX_ITEMS = 20
 
 
 def notifications_page(session: Session, user: User, *, before: int | None = None) -> list[Notification]:
-    """The member's notifications, newest first, a page at a time (keyset on id)."""
-    query = (select(Notification).where(Notification.user_id == user.id)
+    """The member's notifications, newest first, a page at a time (keyset on id); those about what they may no
+    longer read (an idea on a board they no longer see) are left out."""
+    query = (select(Notification).where(Notification.user_id == user.id, *notifications.readable_by(user))
              .options(*notifications.eager_targets())
              .order_by(Notification.id.desc()).limit(PAGE_SIZE))
     if before and before < 2**31:  # a larger id than INTEGER holds means "from the newest"
@@ -51,12 +52,20 @@ class Opened:
 
 @use_case
 def open_notifications(session: Session, user: User, *, before: int | None = None) -> Opened:
-    """A page of the member's notifications; opening it marks read what it shows, and anything older."""
+    """A page of the member's notifications; opening it marks read what it shows, and anything older.
+
+    The first page also marks read those left out (about what the member may no longer read), up to the
+    newest there was when the page was drawn, so the bell never counts news the page does not show.
+    """
+    newest = None
+    if before is None and user.unread_notifications:
+        newest = session.scalar(select(func.max(Notification.id)).where(Notification.user_id == user.id))
     items = notifications_page(session, user, before=before)
     shown = [n.id for n in items]
     unread = {n.id for n in items if n.read_at is None}
-    if user.unread_notifications and unread:
-        notifications.mark_all_read(session, user.id, up_to=max(unread))  # one that arrives meanwhile stays unread
+    up_to = max([*unread, newest or 0])
+    if user.unread_notifications and up_to:
+        notifications.mark_all_read(session, user.id, up_to=up_to)  # one that arrives meanwhile stays unread
         commit(session)
         # The commit expired the rows: read them again in one query, not one per notification.
         items = list(session.scalars(select(Notification).where(Notification.id.in_(shown))
@@ -109,7 +118,7 @@ def send_due_digests(session: Session, settings: Settings, now: datetime | None 
         since = user.last_digest_at or now - every
         items = list(session.scalars(
             select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None),
-                                       Notification.created_at > since)
+                                       Notification.created_at > since, *notifications.readable_by(user))
             .options(*notifications.eager_targets())
             .order_by(Notification.id.desc()).limit(DIGEST_MAX_ITEMS)))
         if items:

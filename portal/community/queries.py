@@ -9,9 +9,10 @@ from flask import abort
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from ..accounts import handles
 from ..accounts.models import User
 from ..kernel.timeutil import utcnow
-from .models import Comment, CommentLike, Follow, Hashtag, Post, PostHashtag, PostLike
+from .models import Comment, CommentLike, Follow, Hashtag, Photo, Post, PostHashtag, PostLike
 
 PAGE_SIZE = 20
 TRENDING_WINDOW = timedelta(days=14)
@@ -139,6 +140,16 @@ def can_open(post: Post, viewer: User | None) -> bool:
     return post.hidden_at is None or mine or (signed_in and viewer.is_moderator)
 
 
+def post_of_photo_or_404(session: Session, name: str, viewer: User | None) -> Post:
+    """The post a photo file (or its thumbnail) belongs to, checked on every request: 404 unless the
+    viewer may open that post now."""
+    post = session.scalar(select(Post).join(Photo, Photo.post_id == Post.id)
+                          .where(or_(Photo.filename == name, Photo.thumbnail == name)).limit(1))
+    if post is None or not can_open(post, viewer):
+        abort(404)
+    return post
+
+
 def get_post_or_404(session: Session, post_id: int, viewer: User | None) -> Post:
     """The post, if this viewer may open it."""
     post = session.scalar(select(Post).where(Post.id == post_id))
@@ -167,8 +178,12 @@ def get_visible_comment_or_404(session: Session, comment_id: int, viewer: User) 
 
 
 def member_by_handle_or_404(session: Session, username: str) -> User:
-    """The member an @handle names (handles are stored lower-case)."""
-    member = session.scalar(select(User).where(User.username == username.lower(), User.deleted_at.is_(None)))
+    """The member an @handle names (handles are stored lower-case), or, while a handle freed by a rename is
+    reserved, the member who gave it up: old mentions link to `/@old` and still mean them."""
+    handle = username.lower()
+    member = session.scalar(select(User).where(User.username == handle, User.deleted_at.is_(None)))
+    if member is None:
+        member = handles.former_holder(session, handle)
     if member is None:
         abort(404)
     return member

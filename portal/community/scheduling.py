@@ -13,6 +13,7 @@ from ..kernel.timeutil import utcnow
 from ..kernel.uow import after_commit, commit, use_case
 from .models import Post
 from .posting import notify_mentions, page_topics
+from .search_source import reindex_later
 
 
 @use_case
@@ -27,6 +28,7 @@ def publish_due_posts(session: Session, now: datetime | None = None) -> int:
         post.body_html = rendered.html  # link exactly the members told now (some may have joined or left since)
         notify_mentions(session, post, rendered.mentions, post.author)
         after_commit(session, invalidate, *page_topics(post, rendered.hashtags))
+    reindex_later(session, *due)  # findable from now on
     commit(session)
     return len(due)
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
+from ..config import SUPPORTED_LOCALES
 from ..fans import service as fans
 from ..kernel.notifications import notify
 from ..kernel.pagecache import invalidate
@@ -40,20 +41,38 @@ from .posting import (
     store_photos,
     visible_or_gone,
 )
+from .search_source import reindex_later
 
 # -- posts -------------------------------------------------------------------
 
 
+def _translations(translation: str, locale: str, announcement: bool, errors: dict[str, list[Any]]) -> dict[str, str]:
+    """An announcement's translation as the post keeps it, {code: text} (empty: none), or the reasons in `errors`."""
+    translation = clean_text(translation, POST_MAX, errors, "translation", required=False)
+    if translation and not announcement:
+        errors.setdefault("translation", []).append(_l("Only announcements take a translation."))
+    elif translation and locale not in SUPPORTED_LOCALES:
+        errors.setdefault("translation_locale", []).append(_l("Choose the language of the translation."))
+    return {locale: translation} if translation else {}
+
+
+def _translated_html(session: Session, translations: dict[str, str]) -> dict[str, str]:
+    return {code: render_text(session, text).html for code, text in translations.items()}
+
+
 @use_case
 def create_post(session: Session, author: User, *, body: str, photos: list[BinaryIO] | None = None,
-                is_question: bool = False, announcement: bool = False, publish_at: datetime | None = None) -> Post:
-    """Publish a post (or schedule it, for staff) with up to four photos."""
+                is_question: bool = False, announcement: bool = False, publish_at: datetime | None = None,
+                translation: str = "", translation_locale: str = "") -> Post:
+    """Publish a post (or schedule it, for staff) with up to four photos; an announcement may come with a
+    translation into another language, which its readers see instead (kernel/translatable.py)."""
     check_can_write(author)
     errors: dict[str, list[Any]] = {}
     body = clean_text(body, POST_MAX, errors)
     now = utcnow()
     if (announcement or publish_at) and not author.is_staff:
         errors.setdefault("body", []).append(_l("Only staff can post announcements or schedule posts."))
+    translations = _translations(translation, translation_locale, announcement, errors)
     if publish_at is not None and publish_at <= now:
         errors.setdefault("publish_at", []).append(_l("Choose a time in the future, or leave it empty to publish now."))
     if body and not errors and recent_duplicate(session, Post, author, body):
@@ -70,6 +89,7 @@ def create_post(session: Session, author: User, *, body: str, photos: list[Binar
     try:
         rendered = render_text(session, body)
         post = Post(author_id=author.id, body=body, body_html=rendered.html, is_question=is_question,
+                    body_i18n=translations, body_html_i18n=_translated_html(session, translations),
                     is_announcement=announcement, created_at=now, published_at=None if publish_at else now,
                     scheduled_for=publish_at)
         post.photos = [Photo(position=i, filename=p.filename, thumbnail=p.thumbnail, width=p.width, height=p.height)
@@ -81,6 +101,8 @@ def create_post(session: Session, author: User, *, body: str, photos: list[Binar
         if post.published_at is not None:
             notify_mentions(session, post, rendered.mentions, author)
         after_commit(session, invalidate, *page_topics(post, rendered.hashtags))
+        if post.published_at is not None:
+            reindex_later(session, post)  # a scheduled post is indexed when it is published
         if publish_at is not None:
             after_commit(session, publish_scheduled.schedule, eta=publish_at)
         commit(session)
@@ -91,8 +113,10 @@ def create_post(session: Session, author: User, *, body: str, photos: list[Binar
 
 
 @use_case
-def edit_post(session: Session, post: Post, editor: User, *, body: str) -> None:
-    """The author rewrites a post; it shows "edited", and newly mentioned members hear of it."""
+def edit_post(session: Session, post: Post, editor: User, *, body: str, translation: str | None = None,
+              translation_locale: str = "") -> None:
+    """The author rewrites a post; it shows "edited", and newly mentioned members hear of it. An announcement's
+    translation is rewritten on the same terms as when it was posted (None keeps it, an empty one removes it)."""
     if editor.id != post.author_id:
         raise refuse("body", _l("Only the author can edit this post."))
     if post.deleted_at:
@@ -100,17 +124,21 @@ def edit_post(session: Session, post: Post, editor: User, *, body: str) -> None:
     check_can_write(editor)
     errors: dict[str, list[Any]] = {}
     body = clean_text(body, POST_MAX, errors)
+    translations = dict(post.body_i18n or {}) if translation is None else \
+        _translations(translation, translation_locale, post.is_announcement, errors)
     if errors:
         raise CommunityError(errors)
-    if body == post.body:
+    if body == post.body and translations == (post.body_i18n or {}):
         return
     before = render_text(session, post.body).mentions  # who was really mentioned (not in code) before
     rendered = render_text(session, body)
     post.body, post.body_html, post.edited_at = body, rendered.html, utcnow()
+    post.body_i18n, post.body_html_i18n = translations, _translated_html(session, translations)
     changed_tags = set_hashtags(session, post, rendered.hashtags)
     if post.published_at is not None:
         notify_mentions(session, post, rendered.mentions - before, editor)
     after_commit(session, invalidate, *page_topics(post, changed_tags | rendered.hashtags))
+    reindex_later(session, post)
     commit(session)
 
 
@@ -126,6 +154,7 @@ def delete_post(session: Session, post: Post, actor: User) -> None:
     fans.retract(session, post.author_id, "question" if post.is_question else "post", post_id=post.id)
     after_commit(session, discard_photos, photo_names(post.photos))  # the rows stay, the files go
     after_commit(session, invalidate, *page_topics(post, tags))
+    reindex_later(session, post)  # out of the search index
     commit(session)
 
 

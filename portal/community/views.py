@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -56,12 +57,34 @@ def _not_there(message: str) -> Any:
     return redirect(url_for("community.community"))
 
 
-def _back_to_post(item: Post, default: str) -> Any:
-    """Back where the member was, unless that is the page of a post they can no longer open (a 404)."""
+def _back_to_post(item: Post, default: str, anchor: str = "") -> Any:
+    """Back where the member was (at `anchor` if the form named no place), unless that is the page of a post they
+    can no longer open (a 404)."""
     target = safe_next(request.form.get("next") or request.args.get("next")) or default
     if not queries.can_open(item, current_user) and target.partition("#")[0] == url_for("community.post", post_id=item.id):
-        target = url_for("community.community")
-    return redirect(target)
+        return redirect(url_for("community.community"))
+    return redirect(target if "#" in target or not anchor else f"{target}#{anchor}")
+
+
+def _like(post: Post, target: Post | Comment, toggle: Callable[..., bool], missing: str, anchor: str) -> Any:
+    """Like or unlike; for the page's script (Accept: application/json) answer the new state and count, without
+    scripts go back to the liked post or comment's place on the page, with any problem flashed."""
+    liked = problem = None
+    try:
+        liked = toggle(db.session, target, current_user)
+    except Missing:
+        return _not_there(missing)
+    except Gone:
+        problem = _("This was deleted or hidden, so it cannot be changed any more.")
+    except CommunityError as error:
+        problem = str(error)
+    accept = request.accept_mimetypes
+    if accept.best_match(["text/html", "application/json"]) == "application/json" and not accept.accept_html:
+        db.session.refresh(target)
+        return jsonify(ok=problem is None, liked=liked, count=target.like_count, message=problem), 409 if problem else 200
+    if problem:
+        flash(problem, "warning")
+    return _back_to_post(post, url_for("community.post", post_id=post.id), anchor)
 
 
 def _replied_to(raw: str | None) -> Comment | None:
@@ -127,7 +150,8 @@ def new_post():
         try:
             post = service.create_post(db.session, current_user, body=form.body.data or "", photos=uploads,
                                        is_question=form.is_question.data, announcement=form.announcement.data,
-                                       publish_at=form.publish_at.data)
+                                       publish_at=form.publish_at.data, translation=form.translation.data or "",
+                                       translation_locale=form.translation_locale.data or "")
         except CommunityError as error:
             apply_errors(form, error)
         else:
@@ -161,10 +185,10 @@ def edit_post(post_id: int):
     item = queries.get_post_or_404(db.session, post_id, current_user)
     if item.author_id != current_user.id:
         abort(403)
-    form = forms.EditForm(body=item.body)
+    form = forms.PostEditForm.for_post(item)
     if form.validate_on_submit():
         try:
-            service.edit_post(db.session, item, current_user, body=form.body.data or "")
+            service.edit_post(db.session, item, current_user, **form.texts())
         except CommunityError as error:
             apply_errors(form, error)
         except Gone:
@@ -195,15 +219,7 @@ def like_post(post_id: int):
     item = db.session.get(Post, post_id)
     if item is None:
         return _not_there(_("This post no longer exists."))
-    try:
-        social.toggle_post_like(db.session, item, current_user)
-    except Missing:
-        return _not_there(_("This post no longer exists."))
-    except Gone:
-        _gone()
-    except CommunityError as error:
-        flash(str(error), "danger")
-    return _back_to_post(item, url_for("community.post", post_id=post_id))
+    return _like(item, item, social.toggle_post_like, _("This post no longer exists."), f"post-{post_id}")
 
 
 @bp.post("/posts/<int:post_id>/comments")
@@ -275,15 +291,8 @@ def like_comment(comment_id: int):
     comment = db.session.get(Comment, comment_id)
     if comment is None:
         return _not_there(_("This comment no longer exists."))
-    try:
-        social.toggle_comment_like(db.session, comment, current_user)
-    except Missing:
-        return _not_there(_("This comment no longer exists."))
-    except Gone:
-        _gone()
-    except CommunityError as error:
-        flash(str(error), "danger")
-    return _back_to_post(comment.post, url_for("community.post", post_id=comment.post_id, _anchor=f"comment-{comment.id}"))
+    return _like(comment.post, comment, social.toggle_comment_like, _("This comment no longer exists."),
+                 f"comment-{comment_id}")
 
 
 @bp.post("/posts/<int:post_id>/answer/<int:comment_id>")
@@ -360,8 +369,9 @@ def unfollow(user_id: int):
 
 @bp.get("/media/photos/<name>")
 def photo(name: str):
-    """A post photo or its thumbnail."""
-    return images.send_immutable("photos", name)
+    """A post photo or its thumbnail, for those who may open the post; cached by others only while it is public."""
+    post = queries.post_of_photo_or_404(db.session, name, _viewer())
+    return images.send_guarded("photos", name, public=post.is_visible)
 
 
 # -- notifications -----------------------------------------------------------------

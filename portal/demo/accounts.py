@@ -16,6 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from ..accounts.models import AuditEvent, Role, User
 from ..accounts.registration import free_username  # not in accounts.service yet: asked
+from ..accounts.validation import initials
 from ..kernel.site import SiteSetting, forget_site
 from ..kernel.uow import after_commit
 from . import pictures
@@ -81,8 +82,7 @@ def _people(demo: Demo, texts: dict[str, Any]) -> Cast:
         session.add(person)
     for person in cast.everyone:
         if person is admin or rng.random() < 0.45:
-            initials = "".join(part[0] for part in person.display_name.split()[:2]).upper()
-            person.avatar = demo.store("avatars", pictures.avatar(rng, initials), "webp")
+            person.avatar = demo.store("avatars", pictures.avatar(rng, initials(person.display_name)), "webp")
     session.flush()
     for person in staff:  # as an admin's role change records it
         session.add(AuditEvent(actor_id=admin.id, target_user_id=person.id, action="role.change",

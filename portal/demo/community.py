@@ -50,15 +50,14 @@ class Network:
         posts: list[Post] = []
         for index, text in enumerate(texts["announcements"]):
             posts.append(self.post(self.staff[0], text, now - timedelta(days=20 - index * 12), announcement=True))
-        for _ in range(POSTS):
+        for text in self.post_texts(POSTS):
             author = rng.choice(self.members)
             when = now - timedelta(days=rng.uniform(0, 60) ** 1.3 / 60 ** 0.3, minutes=rng.randint(0, 600))
-            text = rng.choice(texts["posts"])
             if rng.random() < 0.15:
                 text += f" cc @{rng.choice(self.staff).username}"
             posts.append(self.post(author, text, when, photos=rng.choice([0, 0, 0, 1, 1, 2, 3])))
         questions = []
-        for text in texts["questions"] * 3:
+        for text in texts["questions"]:  # each asked once, by one member
             author = rng.choice(self.members)
             questions.append(self.post(author, text, now - timedelta(days=rng.uniform(0.1, 30)), question=True))
         posts.extend(questions)
@@ -68,6 +67,22 @@ class Network:
         self.like_comments()
         self.welcome_alex(posts)
         self.schedule()
+
+    def post_texts(self, count: int) -> list[str]:
+        """`count` different texts: each handwritten post once, then posts put together from the data's parts,
+        each combination once (one text posted by nine members would give the demo away)."""
+        rng, parts = self.rng, self.texts["post_parts"]
+        texts = rng.sample(self.texts["posts"], len(self.texts["posts"]))
+        seen = set(texts)
+        while len(texts) < count:
+            gear, tag = rng.choice(parts["gear"])
+            opener = rng.choice(parts["openers"]).format(gear=gear, place=rng.choice(parts["places"]))
+            text = " ".join(part for part in (opener, rng.choice(parts["details"]), rng.choice(parts["closers"]), f"#{tag}")
+                            if part)
+            if text not in seen:
+                seen.add(text)
+                texts.append(text)
+        return texts
 
     # -- what members do ------------------------------------------------------
 
@@ -163,10 +178,12 @@ class Network:
         rng, now, members = self.rng, self.now, self.members
         age = (now - post.published_at).total_seconds()
         top: list[Comment] = []
-        for _ in range(rng.choice([0, 0, 1, 1, 2, 3, 5])):
-            when = post.published_at + timedelta(seconds=rng.uniform(60, max(age, 120)))
+        count = rng.choice([0, 0, 1, 1, 2, 3, 5])
+        for text in rng.sample(self.texts["comments"], count):  # nobody says the same thing twice under one post
             parent = rng.choice(top) if top and rng.random() < 0.3 else None
-            comment = self.comment(post, rng.choice(members), rng.choice(self.texts["comments"]), min(when, now), parent)
+            after = parent.created_at if parent else post.published_at  # a reply comes after what it answers
+            when = after + timedelta(seconds=rng.uniform(60, max((now - after).total_seconds(), 120)))
+            comment = self.comment(post, rng.choice(members), text, min(when, now), parent)
             if parent is None:
                 top.append(comment)
         for liker in rng.sample(members, rng.choice([0, 1, 2, 3, 5, 8, 13, 21])):

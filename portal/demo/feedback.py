@@ -102,7 +102,7 @@ class FeedbackRows:
                                 "status": new, "explanation": explanation, "explanation_html": self.html(explanation),
                                 "merged_idea": None, "created_at": when})
             if draft.changes:  # the last explanation stays pinned as the official response, mostly
-                idea.status_changed_at = draft.changes[-1][0]
+                idea.status_changed_at = idea.reviewed_at = draft.changes[-1][0]
                 if draft is plan.alex_plan or rng.random() < (0.4 if draft.status is S.UNDER_REVIEW else 0.85):
                     idea.response_html, idea.response_at = changes[-1]["explanation_html"], draft.changes[-1][0]
                     idea.response_by_id = draft.changes[-1][3].id

@@ -105,11 +105,15 @@ class FeedbackPlan:
         self.oldest = (self.now - sorted(m.created_at for m in self.members)[10]).days - 2  # ideas need authors
         self.boards: dict[str, Board] = {}
         for position, board in enumerate(self.ideas["boards"]):
+            french = board.get("fr", {})  # the brand's texts in French too (kernel/translatable.py)
             self.boards[board["slug"]] = Board(
                 slug=board["slug"], name=board["name"], description=board["description"],
+                name_i18n={"fr": french["name"]} if "name" in french else {},
+                description_i18n={"fr": french["description"]} if "description" in french else {},
                 visibility=Visibility(board["visibility"]), vote_budget=board["vote_budget"], position=position,
                 created_at=self.now - timedelta(days=board["age_days"]),
-                categories=[Category(name=name) for name in board["categories"]])
+                categories=[Category(name=name, name_i18n={"fr": french["categories"][i]} if "categories" in french else {})
+                            for i, name in enumerate(board["categories"])])
         for slug in self.boards:
             self.draw(slug)
         junk = self.ideas["spam"]

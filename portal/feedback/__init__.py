@@ -5,6 +5,7 @@ from .. import search
 from ..kernel import features
 from . import jobs  # noqa: F401  (declares the status-change mail)
 from .models import STATUS_LABELS
+from .news import readable_notifications
 from .queries import export_member_data
 from .search_source import IDEAS
 from .staff_views import bp as staff_bp
@@ -21,4 +22,5 @@ def init_app(app: Flask) -> None:
     search.register_source(app, IDEAS)
     registry = features.registry(app)
     registry.data_exporters["feedback"] = export_member_data
+    registry.notification_rules.append(readable_notifications)  # news of ideas the member may no longer see is left out
     registry.demo_builders.append("portal.demo.feedback:build")

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from ..kernel.translatable import TranslatedField
 from .models import COMMENT_MAX, DESCRIPTION_MAX, EXPLANATION_MAX, STATUS_LABELS, TITLE_MAX, VISIBILITY_LABELS, VoteSource
 
 
@@ -26,12 +27,13 @@ class CommentForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField(_l("New status"), choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()], validate_choice=False)
-    explanation = TextAreaField(_l("Public explanation"), render_kw={"maxlength": EXPLANATION_MAX, "rows": 4})
-    pin = BooleanField(_l("Also pin it as the official response"), default=True)
+    explanation = TranslatedField(_l("Public explanation"), textarea=True, maxlength=EXPLANATION_MAX, rows=4)
+    # Off by default: the explanation is already on the timeline, pinned it would show twice.
+    pin = BooleanField(_l("Also pin it as the official response"), default=False)
 
 
 class ResponseForm(FlaskForm):
-    response = TextAreaField(_l("Official response"), render_kw={"maxlength": EXPLANATION_MAX, "rows": 4})
+    response = TranslatedField(_l("Official response"), textarea=True, maxlength=EXPLANATION_MAX, rows=4)
 
 
 class MergeForm(FlaskForm):
@@ -64,10 +66,10 @@ class EstimateForm(FlaskForm):
 
 
 class BoardForm(FlaskForm):
-    name = StringField(_l("Name"), render_kw={"maxlength": 80})
+    name = TranslatedField(_l("Name"), maxlength=80)
     slug = StringField(_l("Address"), render_kw={"maxlength": 40})
-    description = TextAreaField(_l("Description"), render_kw={"maxlength": 500, "rows": 3})
+    description = TranslatedField(_l("Description"), textarea=True, maxlength=500, rows=3)
     visibility = SelectField(_l("Who sees it"), choices=[SelectChoice(v.value, label) for v, label in VISIBILITY_LABELS.items()], validate_choice=False)
     vote_budget = IntegerField(_l("Votes per member on open ideas (empty: no limit)"), validators=[Optional()])
     position = IntegerField(_l("Position in the list"), default=0, validators=[Optional()])
-    categories = TextAreaField(_l("Categories, one per line"), render_kw={"rows": 5})
+    categories = TranslatedField(_l("Categories, one per line"), textarea=True, rows=5)

@@ -13,6 +13,7 @@ from ..accounts.models import User
 from ..extensions import db
 from ..kernel.notifications import Notification, points_at
 from ..kernel.timeutil import utcnow
+from ..kernel.translatable import translations_column
 
 TITLE_MIN = 6
 TITLE_MAX = 120
@@ -92,6 +93,9 @@ class Board(db.Model):
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Translations of the name and description (kernel/translatable.py): the plain columns are the default language.
+    name_i18n: Mapped[dict[str, str]] = translations_column()
+    description_i18n: Mapped[dict[str, str]] = translations_column()
     visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.PUBLIC)
     # Votes each member may have on the board's open ideas at once; None means no limit. evaluates_none():
     # an explicit None is stored as NULL, where the ORM would otherwise skip it and apply the default.
@@ -111,6 +115,7 @@ class Category(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(40))
+    name_i18n: Mapped[dict[str, str]] = translations_column()
 
     board: Mapped[Board] = relationship(back_populates="categories")
 
@@ -151,13 +156,19 @@ class Idea(db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"), index=True)
     hidden_at: Mapped[datetime | None] = mapped_column(DateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # The official response, pinned above the comments.
+    # The official response, pinned above the comments: the text staff wrote (what their form starts with) and its HTML.
+    response: Mapped[str] = mapped_column(Text, default="", server_default="")
+    response_i18n: Mapped[dict[str, str]] = translations_column()
     response_html: Mapped[str] = mapped_column(Text, default="")
+    response_html_i18n: Mapped[dict[str, str]] = translations_column()
     response_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     response_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Staff estimates, 1 (low) to 5 (high); priority is impact ÷ effort.
     impact: Mapped[int | None] = mapped_column(Integer)
     effort: Mapped[int | None] = mapped_column(Integer)
+    # When staff last reviewed it: changed its status, answered it, set its estimates or pressed "Mark reviewed".
+    # The staff home counts ideas never reviewed as new, and those with votes cast since as having new votes.
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     board: Mapped[Board] = relationship(lazy="joined", innerjoin=True)
     category: Mapped[Category | None] = relationship(lazy="joined")
@@ -238,6 +249,8 @@ class IdeaEvent(db.Model):
     status: Mapped[IdeaStatus | None] = mapped_column(_enum(IdeaStatus))
     explanation: Mapped[str] = mapped_column(Text, default="")
     explanation_html: Mapped[str] = mapped_column(Text, default="")
+    explanation_i18n: Mapped[dict[str, str]] = translations_column()
+    explanation_html_i18n: Mapped[dict[str, str]] = translations_column()
     merged_idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

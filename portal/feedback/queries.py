@@ -7,13 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 from flask import abort
-from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..accounts.models import Tier, User
 from ..kernel.timeutil import utcnow
 from .ledger import ACCEPTING
-from .models import Board, Category, Idea, IdeaComment, IdeaEvent, IdeaStatus, Subscription, Visibility, Vote
+from .models import Board, Category, Idea, IdeaComment, IdeaEvent, IdeaStatus, Subscription, Visibility, Vote, VoteBudget
 
 
 def _signed_in(viewer: User | None) -> bool:
@@ -141,6 +141,42 @@ def voted_ideas(session: Session, viewer: User | None, ideas: list[Idea]) -> set
                                                           Vote.idea_id.in_([i.id for i in ideas]))))
 
 
+@dataclass
+class Budget:
+    """A member's votes on a board: the budget (None: no limit) and how many of them their open ideas hold."""
+
+    budget: int | None
+    used: int
+
+    @property
+    def left(self) -> int | None:
+        return None if self.budget is None else max(self.budget - self.used, 0)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.budget is not None and self.used >= self.budget
+
+
+def budget_of(session: Session, board: Board, viewer: User | None) -> Budget:
+    """The viewer's budget on the board, from its budget row (one statement; a visitor has spent nothing)."""
+    if not _signed_in(viewer):
+        return Budget(board.vote_budget, 0)
+    used = session.scalar(select(VoteBudget.used).where(VoteBudget.user_id == viewer.id, VoteBudget.board_id == board.id))
+    return Budget(board.vote_budget, used or 0)
+
+
+MY_VOTES_SHOWN = 100
+
+
+def my_votes(session: Session, board: Board, viewer: User | None) -> list[Idea]:
+    """The board's ideas that hold the viewer's votes (open to votes and listed), newest vote first: one statement."""
+    if not _signed_in(viewer):
+        return []
+    return list(session.scalars(select(Idea).join(Vote, Vote.idea_id == Idea.id).where(
+        Vote.user_id == viewer.id, Idea.board_id == board.id, Idea.status.in_(ACCEPTING), listed())
+        .order_by(Vote.created_at.desc(), Vote.id.desc()).limit(MY_VOTES_SHOWN)))
+
+
 def can_read_idea(viewer: User | None, idea: Idea) -> bool:
     """Not deleted, on a board the viewer sees, and if hidden, theirs or they moderate (merged ones too: their page redirects)."""
     if idea.deleted_at is not None or not can_see_board(viewer, idea.board):
@@ -178,6 +214,7 @@ class Thread:
     voted: bool
     subscribed: bool
     votes: list[Vote]  # for staff: who voted and from where
+    automatic: bool = False  # the viewer's vote is the one added when they posted the idea
 
 
 VOTERS_SHOWN = 50
@@ -194,29 +231,55 @@ def idea_thread(session: Session, idea: Idea, viewer: User | None) -> Thread:
     comments = list(session.scalars(select(IdeaComment).where(*conditions)
                                     .options(selectinload(IdeaComment.merged_from))
                                     .order_by(IdeaComment.created_at, IdeaComment.id)))
-    voted = subscribed = False
+    voted = subscribed = automatic = False
     votes: list[Vote] = []
     if _signed_in(viewer):
-        voted = session.scalar(select(exists().where(Vote.idea_id == idea.id, Vote.user_id == viewer.id)))
+        voted_at = session.scalar(select(Vote.created_at).where(Vote.idea_id == idea.id, Vote.user_id == viewer.id))
+        voted = voted_at is not None
+        automatic = voted and viewer.id == idea.author_id and voted_at == idea.created_at  # submit_idea gives both one time
         row = session.get(Subscription, (viewer.id, idea.id))
         subscribed = bool(row and row.subscribed)
         if viewer.is_staff:
             votes = list(session.scalars(select(Vote).where(Vote.idea_id == idea.id)
                                          .options(joinedload(Vote.user), joinedload(Vote.recorded_by))
                                          .order_by(Vote.created_at.desc()).limit(VOTERS_SHOWN)))
-    return Thread(events, comments, voted, subscribed, votes)
+    return Thread(events, comments, voted, subscribed, votes, automatic)
 
 
-def roadmap(session: Session, viewer: User | None) -> dict[IdeaStatus, list[Idea]]:
-    """Planned, in progress and recently done ideas from the boards the viewer sees, most wanted first."""
+@dataclass
+class RoadmapColumn:
+    ideas: list[Idea]  # the first ROADMAP_LIMIT
+    total: int  # all of them: the column links to the full list when there are more
+
+
+def _roadmap_order(status: IdeaStatus) -> list[Any]:
+    if status is IdeaStatus.DONE:
+        return [Idea.status_changed_at.desc(), Idea.id.desc()]
+    return [Idea.vote_count.desc(), Idea.id.desc()]
+
+
+def roadmap(session: Session, viewer: User | None) -> dict[IdeaStatus, RoadmapColumn]:
+    """Planned, in progress and recently done ideas from the boards the viewer sees, most wanted first, with each
+    column's total (a window count on the same statement, so the totals cost no query of their own)."""
     boards = visible_board_ids(session, viewer)
-    columns: dict[IdeaStatus, list[Idea]] = {}
+    columns: dict[IdeaStatus, RoadmapColumn] = {}
     for status in ROADMAP_COLUMNS:
-        order = [Idea.status_changed_at.desc(), Idea.id.desc()] if status is IdeaStatus.DONE \
-            else [Idea.vote_count.desc(), Idea.id.desc()]
-        columns[status] = list(session.scalars(select(Idea).where(Idea.board_id.in_(boards), Idea.status == status,
-                                                                  listed()).order_by(*order).limit(ROADMAP_LIMIT)))
+        rows = session.execute(select(Idea, func.count().over().label("total"))
+                               .where(Idea.board_id.in_(boards), Idea.status == status, listed())
+                               .order_by(*_roadmap_order(status)).limit(ROADMAP_LIMIT)).all()
+        columns[status] = RoadmapColumn([row[0] for row in rows], rows[0][1] if rows else 0)
     return columns
+
+
+def roadmap_column(session: Session, viewer: User | None, status: IdeaStatus, page: int = 1) -> IdeaPage:
+    """Every idea of one roadmap column, a page at a time, in the column's order."""
+    conditions = [Idea.board_id.in_(visible_board_ids(session, viewer)), Idea.status == status, listed()]
+    total = session.scalar(select(func.count(Idea.id)).where(*conditions)) or 0
+    pages = max(math.ceil(total / PAGE_SIZE), 1)
+    page = min(page, pages)
+    ideas = list(session.scalars(select(Idea).where(*conditions).order_by(*_roadmap_order(status))
+                                 .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    return IdeaPage(ideas, total, page, pages, voted_ideas(session, viewer, ideas))
 
 
 @dataclass
@@ -246,6 +309,7 @@ def changelog(session: Session, viewer: User | None, page: int = 1) -> Changelog
 # -- staff prioritisation ----------------------------------------------------------
 
 PRIORITY_SORTS = ("demand", "votes", "voters", "recent", "superfans", "comments", "priority", "new")
+PRIORITY_REVIEWS = ("new", "votes")  # the staff home's lists in full: never reviewed, voted for since the review
 RECENT_DAYS = 30
 
 
@@ -267,7 +331,7 @@ class PriorityPage:
     pages: int
 
 
-def _priority_query(board_id: int | None, category_id: int | None, status: str, sort: str) -> Select:
+def _priority_query(board_id: int | None, category_id: int | None, status: str, sort: str, review: str = "") -> Select:
     since = utcnow() - timedelta(days=RECENT_DAYS)
     weight = case(*((User.tier == tier, VOTE_WEIGHTS[tier]) for tier in Tier), else_=1)
     tally = (select(Vote.idea_id.label("idea_id"),
@@ -284,6 +348,9 @@ def _priority_query(board_id: int | None, category_id: int | None, status: str, 
         conditions.append(Idea.category_id == category_id)
     if (by_status := status_filter(status)) is not None:
         conditions.append(by_status)
+    if review in PRIORITY_REVIEWS:  # as the staff home counts them
+        voted_since = select(Vote.id).where(Vote.idea_id == Idea.id, Vote.created_at > Idea.reviewed_at).exists()
+        conditions.append(Idea.reviewed_at.is_(None) if review == "new" else Idea.reviewed_at.is_not(None) & voted_since)
     columns = {name: func.coalesce(tally.c[name], 0) for name in ("votes", "voters", "recent", "superfans", "demand")}
     priority = case((Idea.impact.is_not(None) & Idea.effort.is_not(None), Idea.impact * 1.0 / Idea.effort), else_=-1.0)
     order = {"comments": Idea.comment_count, "priority": priority, "new": Idea.created_at}.get(sort) \
@@ -293,9 +360,9 @@ def _priority_query(board_id: int | None, category_id: int | None, status: str, 
 
 
 def priorities(session: Session, *, board_id: int | None = None, category_id: int | None = None, status: str = ACTIVE,
-               sort: str = "demand", page: int | None = 1) -> PriorityPage:
+               sort: str = "demand", review: str = "", page: int | None = 1) -> PriorityPage:
     """The most requested ideas with their demand figures; page None gives every row (the CSV export)."""
-    query = _priority_query(board_id, category_id, status, sort)
+    query = _priority_query(board_id, category_id, status, sort, review)
     if page is None:
         rows = session.execute(query).all()
         return PriorityPage([PriorityRow(*row) for row in rows], len(rows), 1, 1)

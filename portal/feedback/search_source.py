@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
@@ -40,4 +41,5 @@ def visible(session: Session, ids: Sequence[int], board_ids: Sequence[int]) -> d
 
 
 IDEAS = SearchSource(name=NAME, documents=documents, documents_for=documents_for, scopes=visible_board_ids,
-                     visible=visible, choices=visible_boards)
+                     visible=visible, choices=visible_boards, label=_l("Idea"), plural=_l("Ideas"),
+                     template="search/_hit_idea.html")

@@ -54,7 +54,7 @@ from .models import (
     Vote,
     VoteBudget,
 )
-from .queries import can_read_idea, can_see_board
+from .queries import budget_of, can_read_idea, can_see_board
 from .search_source import NAME as SEARCH_SOURCE
 
 _DUPLICATE_WINDOW = timedelta(minutes=5)
@@ -286,12 +286,7 @@ def withdraw_vote(session: Session, idea: Idea, voter: User) -> bool:
 
 def votes_left(session: Session, board: Board, user: User | None) -> int | None:
     """Votes the member may still cast on the board; None when the board has no budget."""
-    if board.vote_budget is None:
-        return None
-    if user is None or not user.is_authenticated:
-        return board.vote_budget
-    used = session.scalar(select(VoteBudget.used).where(VoteBudget.user_id == user.id, VoteBudget.board_id == board.id))
-    return max(board.vote_budget - (used or 0), 0)
+    return budget_of(session, board, user if user is not None and user.is_authenticated else None).left
 
 
 # -- comments and subscriptions -------------------------------------------------

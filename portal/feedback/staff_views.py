@@ -13,13 +13,15 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..accounts.models import Role
 from ..extensions import db
 from ..kernel.errors import apply_errors
 from ..kernel.security import role_required, safe_next
-from . import forms, pages, queries, service, triage
+from . import boards, forms, pages, queries, service, triage
+from . import estimates as bulk_estimates  # `estimates` is the name of the per-idea view below
 from .models import STATUS_LABELS, Board, Idea
 from .queries import PriorityRow
 
@@ -166,6 +168,7 @@ def _priority_filters() -> dict[str, Any]:
         "category_id": queries.id_number(args.get("category")),
         "status": status if status in ("all", queries.ACTIVE, *STATUS_LABELS) else queries.ACTIVE,
         "sort": args.get("sort") if args.get("sort") in queries.PRIORITY_SORTS else "demand",
+        "review": args.get("review") if args.get("review") in queries.PRIORITY_REVIEWS else "",
     }
 
 
@@ -177,7 +180,25 @@ def priorities():
     page = queries.priorities(db.session, page=queries.page_number(request.args.get("page")), **filters)
     return render_template("feedback/priorities.html", page=page, filters=filters,
                            boards=queries.visible_boards(db.session, current_user),
-                           categories=queries.all_categories(db.session), estimate_form=forms.EstimateForm())
+                           categories=queries.all_categories(db.session))
+
+
+@bp.post("/staff/priorities")
+@staff_required
+def save_estimates():
+    """Save impact and effort for every row changed on the priorities page: one save, one transaction."""
+    back = safe_next(request.form.get("next")) or url_for("feedback.staff.priorities")
+    try:
+        changes = bulk_estimates.parse(request.form.to_dict())
+        saved = bulk_estimates.save_estimates(db.session, current_user, changes,
+                                         board_id=queries.id_number(request.form.get("board")))
+    except service.FeedbackError as error:
+        pages.flash_errors(error)
+    else:
+        flash(ngettext("Impact and effort are saved for %(num)d idea.", "Impact and effort are saved for %(num)d ideas.",
+                       saved) if saved else _("Nothing to save: no impact or effort was changed."),
+              "success" if saved else "info")
+    return redirect(back)
 
 
 CSV_HEADER = ["id", "title", "board", "category", "status", "votes", "unique_voters", "votes_30_days", "superfan_votes",
@@ -229,15 +250,14 @@ def edit_board(board_id: int | None):
     found = db.session.get(Board, board_id) if board_id else None
     if board_id and found is None:
         abort(404)
-    form = forms.BoardForm(obj=found, categories="\n".join(c.name for c in found.categories) if found else "")
-    if request.method == "GET" and found is None:
-        form.vote_budget.data = 10
+    # Not obj=found: the texts come in each language and the categories one per line, not as objects.
+    form = forms.BoardForm(data=boards.board_form_data(found))
     if form.validate_on_submit():
         try:
-            saved = triage.save_board(db.session, current_user, found, name=form.name.data or "",
-                                      slug=form.slug.data or "", description=form.description.data or "",
-                                      visibility=form.visibility.data or "", vote_budget=form.vote_budget.data,
-                                      categories=form.categories.data or "", position=form.position.data or 0)
+            saved = boards.save_board(db.session, current_user, found, name=form.name.data, slug=form.slug.data or "",
+                                      description=form.description.data, visibility=form.visibility.data or "",
+                                      vote_budget=form.vote_budget.data, categories=form.categories.data,
+                                      position=form.position.data or 0)
         except service.FeedbackError as error:
             apply_errors(form, error)
         else:

@@ -6,7 +6,7 @@ emails are queued once it commits.
 """
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -16,10 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..accounts.models import AuditEvent, User
-from ..kernel.pagecache import invalidate
 from ..kernel.text import clean_text, render_text
 from ..kernel.timeutil import utcnow
+from ..kernel.translatable import LANGUAGE_NAMES, default_locale, joined, split
 from ..kernel.uow import after_commit, commit, use_case
+from .boards import save_board as save_board  # callers read it as triage.save_board, beside the other staff tools
 from .jobs import mail_status_change
 from .ledger import (
     lock_votable,
@@ -36,14 +37,11 @@ from .ledger import (
 from .merging import merge_ideas as merge_ideas  # callers read it as triage.merge_ideas, beside the other staff tools
 from .models import (
     EXPLANATION_MAX,
-    Board,
-    Category,
     Idea,
     IdeaEvent,
     IdeaEventKind,
     IdeaNotice,
     IdeaStatus,
-    Visibility,
     Vote,
     VoteBudget,
     VoteSource,
@@ -58,9 +56,6 @@ from .service import (
     on_commit,
     refuse,
 )
-
-SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
-CATEGORIES_MAX = 20
 
 
 class _Keep:
@@ -80,21 +75,25 @@ def check_on_board(idea: Idea, actor: User) -> None:
         raise NotFound()
 
 
-def _explanation(text: str | None, errors: dict[str, list[Any]]) -> str:
-    text = (text or "").replace("\r\n", "\n").strip()
+def _explanation(value: str | Mapping[str, str] | None, errors: dict[str, list[Any]]) -> tuple[str, dict[str, str]]:
+    """The explanation in the default language (required) and its translations (kernel/translatable.py)."""
+    text, others = split(value)
+    text, others = (text or "").replace("\r\n", "\n").strip(), {k: v.replace("\r\n", "\n").strip() for k, v in others.items()}
     if not text:
         errors.setdefault("explanation", []).append(
             _l("Explain the change in a sentence or two: everyone who follows the idea will read it."))
-    elif len(text) > EXPLANATION_MAX:
-        errors.setdefault("explanation", []).append(
-            _l("Keep the explanation under %(n)s characters (this is %(count)s).", n=EXPLANATION_MAX, count=len(text)))
-    return text
+    for written in (text, *others.values()):
+        if len(written) > EXPLANATION_MAX:
+            errors.setdefault("explanation", []).append(
+                _l("Keep the explanation under %(n)s characters (this is %(count)s).", n=EXPLANATION_MAX, count=len(written)))
+    return text, others
 
 
 @use_case
-def change_status(session: Session, idea: Idea, actor: User, *, status: IdeaStatus | str, explanation: str,
-                  pin: bool = True) -> IdeaEvent:
-    """Move an idea to a new status with a public explanation; every subscriber hears of it."""
+def change_status(session: Session, idea: Idea, actor: User, *, status: IdeaStatus | str,
+                  explanation: str | Mapping[str, str], pin: bool = False) -> IdeaEvent:
+    """Move an idea to a new status with a public explanation (in one language, or {code: text} for each);
+    every subscriber hears of it, each in their language."""
     check_staff(actor)
     errors: dict[str, list[Any]] = {}
     try:
@@ -102,7 +101,7 @@ def change_status(session: Session, idea: Idea, actor: User, *, status: IdeaStat
     except ValueError:
         new = None
         errors.setdefault("status", []).append(_l("Choose one of the statuses."))
-    text = _explanation(explanation, errors)
+    text, translations = _explanation(explanation, errors)
     if new is not None and new is idea.status:
         errors.setdefault("status", []).append(_l("The idea already has this status."))
     if not idea.is_listed:
@@ -112,18 +111,21 @@ def change_status(session: Session, idea: Idea, actor: User, *, status: IdeaStat
     old, now = idea.status, utcnow()
     changed = session.execute(update(Idea).where(Idea.id == idea.id, Idea.status == old, Idea.merged_into_id.is_(None),
                                                  Idea.hidden_at.is_(None), Idea.deleted_at.is_(None))
-                              .values(status=new, status_changed_at=now, activity_at=now)
+                              .values(status=new, status_changed_at=now, activity_at=now, reviewed_at=now)
                               .execution_options(synchronize_session=False)).rowcount
     if not changed:
         raise refuse("status", _l("Someone changed this idea a moment ago. Look again, then try."))
     if old.accepts_votes != new.accepts_votes:
         shift_budgets(session, idea.board_id, member_voters(idea.id), -1 if old.accepts_votes else +1)
     html = render_text(session, text).html
+    htmls = {code: render_text(session, written).html for code, written in translations.items()}
     event = IdeaEvent(idea_id=idea.id, kind=IdeaEventKind.STATUS, actor_id=actor.id, old_status=old, status=new,
-                      explanation=text, explanation_html=html, created_at=now)
+                      explanation=text, explanation_html=html, explanation_i18n=translations,
+                      explanation_html_i18n=htmls, created_at=now)
     session.add(event)
     if pin:
-        session.execute(update(Idea).where(Idea.id == idea.id).values(response_html=html, response_by_id=actor.id,
+        session.execute(update(Idea).where(Idea.id == idea.id).values(response=text, response_i18n=translations, response_html=html,
+                                                                     response_html_i18n=htmls, response_by_id=actor.id,
                                                                      response_at=now)
                         .execution_options(synchronize_session=False))
     notify_subscribers(session, idea.id, IdeaNotice.STATUS, actor.id, detail=new.value)
@@ -135,19 +137,42 @@ def change_status(session: Session, idea: Idea, actor: User, *, status: IdeaStat
     return event
 
 
+def response_texts(session: Session, idea: Idea) -> dict[str, str]:
+    """The current official response as its form starts: {code: text} in every language (empty when there is none).
+    A response saved before its text was kept is found again when it was pinned from a status explanation."""
+    if idea.response or not idea.response_html:
+        return joined(idea.response, idea.response_i18n)
+    event = session.scalar(select(IdeaEvent).where(IdeaEvent.idea_id == idea.id, IdeaEvent.kind == IdeaEventKind.STATUS,
+                                                   IdeaEvent.explanation_html == idea.response_html)
+                           .order_by(IdeaEvent.created_at.desc(), IdeaEvent.id.desc()).limit(1))
+    return joined(event.explanation, event.explanation_i18n) if event is not None else joined("", None)
+
+
 @use_case
-def post_response(session: Session, idea: Idea, actor: User, *, text: str) -> None:
-    """The official response, pinned above the comments; an empty text takes it down."""
+def post_response(session: Session, idea: Idea, actor: User, *, text: str | Mapping[str, str]) -> None:
+    """The official response (in one language, or {code: text} for each), pinned above the comments;
+    every box empty takes it down. A translation needs the text in the default language, which readers
+    of the other languages fall back to."""
     check_staff(actor)
     check_on_board(idea, actor)
-    text = (text or "").replace("\r\n", "\n").strip()
+    text, others = split(text)
     errors: dict[str, list[Any]] = {}
-    if len(text) > EXPLANATION_MAX:
-        clean_text(text, EXPLANATION_MAX, errors, "response")
+    text = clean_text(text, EXPLANATION_MAX, errors, "response", required=False)
+    others = {code: clean_text(t, EXPLANATION_MAX, errors, "response", required=False) for code, t in others.items()}
+    others = {code: t for code, t in others.items() if t}
+    if others and not text and not errors:
+        errors.setdefault("response", []).append(
+            _l("Write the response in %(language)s too: readers of the other languages see it when theirs is missing. "
+               "To take the response down, empty every box.",
+               language=LANGUAGE_NAMES.get(default_locale(), default_locale())))
+    if errors:
         raise FeedbackError(errors)
+    idea.response, idea.response_i18n = text, dict(others) if text else {}
     idea.response_html = render_text(session, text).html if text else ""
+    idea.response_html_i18n = {code: render_text(session, t).html for code, t in others.items()} if text else {}
     idea.response_by_id = actor.id if text else None
     idea.response_at = utcnow() if text else None
+    idea.reviewed_at = utcnow()  # staff answered it: reviewed (the staff home counts from here)
     on_commit(session, [idea], reindex=False)
     commit(session)
 
@@ -167,6 +192,7 @@ def set_estimates(session: Session, idea: Idea, actor: User, *, impact: int | No
     if errors:
         raise FeedbackError(errors)
     idea.impact, idea.effort = impact, effort
+    idea.reviewed_at = utcnow()  # staff weighed it: reviewed (the staff home counts from here)
     commit(session)
 
 
@@ -250,64 +276,6 @@ def vote_on_behalf(session: Session, idea: Idea, actor: User, *, email: str = ""
     on_commit(session, [idea], reindex=False)
     commit(session)
     return vote
-
-
-# -- boards --------------------------------------------------------------------
-
-
-def _board_fields(session: Session, board: Board | None, name: str, slug: str, description: str,
-                  visibility: Visibility | str, vote_budget: int | None, categories: str,
-                  position: int) -> tuple[str, str, str, Visibility, list[str]]:
-    """The board's fields, cleaned (categories as a list of names), or a FeedbackError listing what is wrong."""
-    errors: dict[str, list[Any]] = {}
-    name, slug = " ".join((name or "").split()), (slug or "").strip().lower()
-    if not 2 <= len(name) <= 80:
-        errors.setdefault("name", []).append(_l("Give the board a name of 2 to 80 characters."))
-    if not SLUG_PATTERN.fullmatch(slug):
-        errors.setdefault("slug", []).append(
-            _l("Use 1 to 40 lower-case letters, digits and dashes, such as product-ideas."))
-    elif session.scalar(select(Board.id).where(Board.slug == slug, Board.id != (board.id if board else -1))):
-        errors.setdefault("slug", []).append(_l("Another board has this address."))
-    description = clean_text(description, 500, errors, "description", required=False)
-    try:
-        visibility = Visibility(visibility)
-    except ValueError:
-        errors.setdefault("visibility", []).append(_l("Choose who may see the board."))
-    if vote_budget is not None and not 1 <= vote_budget <= 1000:
-        errors.setdefault("vote_budget", []).append(_l("Choose from 1 to 1,000 votes, or leave it empty for no limit."))
-    if not -10_000 <= (position or 0) <= 10_000:
-        errors.setdefault("position", []).append(_l("Choose a position from -10,000 to 10,000 (lower comes first)."))
-    names = list(dict.fromkeys(" ".join(line.split()) for line in (categories or "").splitlines() if line.strip()))
-    if len(names) > CATEGORIES_MAX or any(len(n) > 40 for n in names):
-        errors.setdefault("categories", []).append(
-            _l("Up to %(n)s categories, each under 40 characters.", n=CATEGORIES_MAX))
-    if errors:
-        raise FeedbackError(errors)
-    return name, slug, description, Visibility(visibility), names
-
-
-@use_case
-def save_board(session: Session, actor: User, board: Board | None, *, name: str, slug: str, description: str,
-               visibility: Visibility | str, vote_budget: int | None, categories: str, position: int = 0) -> Board:
-    """An admin creates a board or changes one; categories come one per line (a missing one is removed)."""
-    if not actor.is_admin:
-        raise refuse("name", _l("Only admins can manage boards."))
-    name, slug, description, visibility, names = _board_fields(session, board, name, slug, description, visibility,
-                                                               vote_budget, categories, position)
-    old_slug = board.slug if board is not None else slug
-    if board is None:
-        board = Board()
-        session.add(board)
-    board.name, board.slug, board.description = name, slug, description
-    board.visibility, board.vote_budget, board.position = visibility, vote_budget, position
-    kept = {c.name: c for c in board.categories}
-    board.categories = [kept.get(n) or Category(name=n) for n in names]
-    session.flush()
-    session.add(AuditEvent(actor_id=actor.id, action="board.save", details={"board": board.id, "name": name}))
-    # Every feedback page shows board names, and visibility decides who may read them.
-    after_commit(session, invalidate, "boards", f"board:{old_slug}", f"board:{slug}", "roadmap", "feedback-settings")
-    commit(session)
-    return board
 
 
 @use_case

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from ..accounts.models import Role
 from ..extensions import db, limiter
 from ..kernel.errors import apply_errors
 from ..kernel.pagecache import anonymous_page
-from ..kernel.security import login_redirect, redirect_back, role_required
+from ..kernel.security import login_redirect, role_required
 from . import forms, pages, queries, service
-from .models import STATUS_LABELS, Board, Idea, Visibility
+from .models import STATUS_LABELS, Board, Idea, IdeaStatus, Visibility
 from .pages import SETTINGS, viewer
 
 bp = Blueprint("feedback", __name__)
@@ -45,7 +44,7 @@ def board(slug: str):
     page = queries.list_ideas(db.session, found, viewer(), sort=sort, status=status, category_id=category_id,
                               page=queries.page_number(request.args.get("page")))
     return render_template("feedback/board.html", board=found, page=page, sort=sort, status=status,
-                           category_id=category_id, votes_left=service.votes_left(db.session, found, viewer()))
+                           category_id=category_id, **pages.budget_context(found))
 
 
 @bp.route("/boards/<slug>/new", methods=["GET", "POST"])
@@ -128,25 +127,19 @@ def delete_idea(idea_id: int):
 @login_required
 @limiter.limit("30 per minute;300 per hour")
 def vote(idea_id: int):
-    """Add my vote to an idea, within the board's budget."""
+    """Add my vote to an idea, within the board's budget (JSON for the page's script, else back to the idea's place)."""
     item = queries.get_idea_or_404(db.session, idea_id, current_user)
-    default, board = url_for("feedback.idea", idea_id=item.id), item.board
     try:
-        if service.cast_vote(db.session, item, current_user):
-            left = service.votes_left(db.session, board, current_user)
-            if left is None:
-                flash(_("Your vote is counted."), "success")
-            else:
-                flash(ngettext("Your vote is counted. You have %(num)s vote left on this board.",
-                               "Your vote is counted. You have %(num)s votes left on this board.", left), "success")
+        counted = service.cast_vote(db.session, item, current_user)
     except service.VotingClosed:
-        flash(_("Voting is closed for this idea."), "warning")
+        return pages.vote_answer(item, _("Voting is closed for this idea."), "warning")
     except service.NoVotesLeft as error:
-        flash(_("You have used all %(n)s of your votes on this board. Remove a vote from another idea, or wait until one "
-                "of them is done or declined: its votes come back to you.", n=error.budget), "warning")
+        return pages.vote_answer(item, _("You have used all %(n)s of your votes on this board. Take one back from "
+                                         "My votes, or wait until one of those ideas is done or declined: its votes "
+                                         "come back to you.", n=error.budget), "warning")
     except service.FeedbackError as error:
-        pages.flash_errors(error)
-    return redirect_back(default)
+        return pages.vote_answer(item, pages.first_error(error), "danger")
+    return pages.vote_answer(item, pages.vote_counted_message(item.board) if counted else None, "success")
 
 
 @bp.post("/ideas/<int:idea_id>/unvote")
@@ -155,13 +148,11 @@ def vote(idea_id: int):
 def unvote(idea_id: int):
     """Take my vote back; it returns to my budget."""
     item = queries.get_idea_or_404(db.session, idea_id, current_user)
-    default = url_for("feedback.idea", idea_id=item.id)
     try:
-        if service.withdraw_vote(db.session, item, current_user):
-            flash(_("Your vote is removed and back in your budget."), "info")
+        removed = service.withdraw_vote(db.session, item, current_user)
     except service.VotingClosed:
-        flash(_("Voting is closed for this idea, so votes stay as they are."), "warning")
-    return redirect_back(default)
+        return pages.vote_answer(item, _("Voting is closed for this idea, so votes stay as they are."), "warning")
+    return pages.vote_answer(item, _("Your vote is removed and back in your budget.") if removed else None, "info")
 
 
 @bp.post("/ideas/<int:idea_id>/comments")
@@ -211,6 +202,16 @@ def subscription(idea_id: int):
 def roadmap():
     """What is planned, in progress and recently done."""
     return render_template("feedback/roadmap.html", columns=queries.roadmap(db.session, viewer()))
+
+
+@bp.get("/roadmap/<status>")
+@anonymous_page(lambda status: ["roadmap", SETTINGS])
+def roadmap_column(status: str):
+    """Every idea of one roadmap column (the roadmap itself shows the first few), a page at a time."""
+    if status not in {s.value for s in queries.ROADMAP_COLUMNS}:
+        abort(404)
+    page = queries.roadmap_column(db.session, viewer(), IdeaStatus(status), queries.page_number(request.args.get("page")))
+    return render_template("feedback/roadmap_column.html", status=IdeaStatus(status), page=page)
 
 
 @bp.get("/changelog")

@@ -16,12 +16,16 @@ EXTENSION = "tribune.features"
 
 ProfileSection = Callable[[Any], dict[str, Any]]  # (member) -> template context with a "template" key
 DataExporter = Callable[[Any, Any], dict[str, Any]]  # (session, member) -> JSON-ready data
+# (member) -> a condition on notification rows: those about what this member may still read. The feature
+# that owns a notification's target says (feedback: ideas on boards the member no longer sees are left out).
+NotificationRule = Callable[[Any], Any]
 
 
 @dataclass
 class Registry:
     profile_sections: list[ProfileSection] = field(default_factory=list)
     data_exporters: dict[str, DataExporter] = field(default_factory=dict)
+    notification_rules: list[NotificationRule] = field(default_factory=list)
     # "package.module:function" of each feature's demo builder, in the order features were listed.
     demo_builders: list[str] = field(default_factory=list)
 

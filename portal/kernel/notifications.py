@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Select, String, Table, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, DateTime, ForeignKey, Index, Select, String, Table, func, insert, literal, select, update
 from sqlalchemy.orm import Mapped, Relationship, Session, mapped_column, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from ..extensions import db
+from . import features
 from .timeutil import utcnow
 
 
@@ -49,6 +50,13 @@ def points_at(name: str, target: Relationship[Any]) -> None:
 def eager_targets() -> list[LoaderOption]:
     """Loader options that fetch what a page of notifications points at, one query per kind of target."""
     return [selectinload(getattr(Notification, name)) for name in _TARGETS]
+
+
+def readable_by(user: Any) -> list[ColumnElement[bool]]:
+    """Conditions on Notification rows that leave out those about what `user` may no longer read (an idea on
+    a board they no longer see), as each feature that owns a target registered them
+    (`features.registry().notification_rules`): a page of notifications stays one query."""
+    return [rule(user) for rule in features.registry().notification_rules]
 
 
 def _users() -> Table:

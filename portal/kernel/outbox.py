@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
-from email.utils import parsedate_to_datetime
+from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
 
 from .mail import outbox_path
+from .tasks import task
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,26 @@ def outbox_messages(*, recipient: str | None = None, limit: int = 100) -> list[O
         if len(found) >= limit:
             break
     return found
+
+
+@task(retries=2, retry_delay=30)
+def erase_mail_to(address: str) -> int:
+    """Delete every message sent to `address` (an account erased: in the demo, whoever signs up with the
+    address next must not read its old mail). Returns how many were deleted. A background task: it reads every
+    message of the outbox, too slow for the request that deletes the account (which queues it after its commit)."""
+    folder = outbox_path()
+    if not folder.is_dir():
+        return 0
+    erased = 0
+    for path in folder.glob("*.eml"):
+        try:
+            headers = message_from_bytes(path.read_bytes(), _class=EmailMessage, policy=default_policy)
+        except OSError:
+            continue  # removed meanwhile
+        if any(addr.lower() == address.lower() for _name, addr in getaddresses([str(headers["To"] or "")])):
+            path.unlink(missing_ok=True)
+            erased += 1
+    return erased
 
 
 def outbox_message(name: str) -> OutboxMessage | None:

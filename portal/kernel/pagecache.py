@@ -49,6 +49,13 @@ def invalidate(*topics: str) -> None:
         cache.set(f"gen:{topic}", uuid.uuid4().hex[:12], timeout=0)
 
 
+def _varies(response: Any) -> Any:
+    """The same address answers in the browser's language, and differently once signed in: a cache
+    between us and the reader must key on both."""
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response
+
+
 def anonymous_page(topics: Topics = lambda **_: ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Cache a GET view for visitors who are not signed in, keyed by path, language and topics."""
 
@@ -65,11 +72,11 @@ def anonymous_page(topics: Topics = lambda **_: ()) -> Callable[[Callable[..., A
             hit = cache.get(key)
             if hit is not None:
                 body, status = hit
-                return make_response(body, status)
+                return _varies(make_response(body, status))
             response = make_response(view(*args, **kwargs))
             if response.status_code == 200 and not response.direct_passthrough:
                 cache.set(key, (response.get_data(as_text=True), response.status_code), timeout=PAGE_TIMEOUT)
-            return response
+            return _varies(response)
 
         return wrapped
 

@@ -1,8 +1,13 @@
-"""The site's identity (name, tagline, colours, logo), as admins set it: read by every page and email."""
+"""The site's identity (name, tagline, colours, logo), as admins set it: read by every page and email.
+
+The tagline is translatable (kernel/translatable.py): "tagline" in the default language, its
+translations as JSON in the "tagline_i18n" row; pages show `site|localized("tagline")`.
+"""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import String, Text, select
@@ -29,6 +34,7 @@ class Site:
     primary: str
     accent: str
     logo: str | None
+    tagline_i18n: dict[str, str] = field(default_factory=dict)
 
     @property
     def version(self) -> str:
@@ -50,9 +56,19 @@ def site_settings(session: Session) -> Site:
         primary=values.get("primary") or DEFAULT_PRIMARY,
         accent=values.get("accent") or DEFAULT_ACCENT,
         logo=values.get("logo") or None,
+        tagline_i18n=_translations(values.get("tagline_i18n")),
     )
     g.site = site
     return site
+
+
+def _translations(stored: str | None) -> dict[str, str]:
+    """A JSON {code: text} row; anything else (a row edited by hand) is no translation."""
+    try:
+        value = json.loads(stored or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def forget_site() -> None:

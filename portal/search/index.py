@@ -8,40 +8,48 @@ Each source keeps its own index in its own folder.
 from __future__ import annotations
 
 import functools
-import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from math import ceil
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from whoosh import index as whoosh_index
-from whoosh.analysis import Analyzer, LanguageAnalyzer, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex, LockError
-from whoosh.lang import porter2
+from whoosh.lang import porter2, stopwords_for_language
 from whoosh.query import And, Or, Query, Term
 from whoosh.searching import Results, Searcher
+from whoosh.support.charset import accent_map
 from whoosh.util.filelock import try_for
 from whoosh.writing import CLEAR, SegmentWriter
 
-MAX_CHARS = 200
-MAX_WORDS = 12
-MAX_PAGE = 500  # Whoosh scores page × per_page hits to show a page; nobody reads page 501
-SNIPPET_CHARS = 200
+from . import words as marking
+from .words import Found, Match, Terms, Words, distance, parse
+
 COMMON_SHARE = 0.1  # similar() leaves out words found in more than this share of the documents
+# "Did you mean" corrects at most 3 words of a query, of 3 to 20 letters (a longer word is rarely a typo,
+# and the edit-distance automaton grows with its length).
+MAX_CORRECTED, MIN_CORRECTED, MAX_CORRECTED_CHARS = 3, 3, 20
+SUGGESTIONS = 5  # near words asked of the index for each word corrected
 WRITE_TIMEOUT = 30.0  # seconds a writer waits for another thread or process to commit
 READERS_KEPT = 8  # open searchers per thread: one per source's folder, a few sources
 
 # Every field splits text into \w+ words, as queries and highlights do, so all three agree on what a word is.
-# whoosh.lang.porter (StemmingAnalyzer's default) stems "running" to "runn"; Porter2 gives "run".
-_ANALYZERS: dict[str, Analyzer] = {"en": StemmingAnalyzer(expression=r"\w+", stemfn=porter2.stem),
-                                   "fr": LanguageAnalyzer("fr", expression=r"\w+")}
+# Porter2, not whoosh.lang.porter ("running" → "run", not "runn"). Stems lose their accents: English before
+# stemming ("vélos" → "velo"), French after (its stemmer reads them); so "electrique" finds "électrique",
+# whose French stem is the English one of "electric". (A change here needs `flask portal reindex`.)
+_FOLD = CharsetFilter(accent_map)
+_ANALYZERS: dict[str, Analyzer] = {
+    "en": RegexTokenizer(r"\w+") | LowercaseFilter() | _FOLD | StopFilter() | StemFilter(stemfn=porter2.stem),
+    # Whoosh's French stop words lack "les".
+    "fr": (RegexTokenizer(r"\w+") | LowercaseFilter() | StopFilter(stoplist=stopwords_for_language("fr") | {"les"})
+           | StemFilter(lang="fr") | _FOLD)}
 _SPELL = RegexTokenizer(r"\w+") | LowercaseFilter()
 # (field, language, boost): a word matches any of them, and a match in the title counts double.
 _TEXT_FIELDS = (("title_en", "en", 2.0), ("title_fr", "fr", 2.0), ("body_en", "en", 1.0), ("body_fr", "fr", 1.0))
@@ -63,27 +71,10 @@ SCHEMA = Schema(
     spell=TEXT(analyzer=_SPELL, phrase=False),
 )
 
-_WORD = re.compile(r"\w+")
 # One writer at a time in this process (the job consumer runs two threads); Whoosh's lock file
 # covers other processes, and `writer(timeout=...)` waits for it instead of raising LockError.
 _write_lock = threading.Lock()
 _local = threading.local()
-
-
-@dataclass(frozen=True)
-class Hit:
-    id: int
-    title_html: Markup
-    snippet_html: Markup
-
-
-@dataclass(frozen=True)
-class Found:
-    hits: list[Hit]
-    total: int
-    page: int
-    pages: int
-    correction: str | None
 
 
 # -- writing -------------------------------------------------------------------
@@ -205,25 +196,45 @@ def _searcher(folder: Path) -> _Reader:
     return readers[key]
 
 
-def _words(text: str) -> list[str]:
-    """User text reduced to plain words: never parsed as a query language, so no syntax can fail."""
-    return _WORD.findall(text[:MAX_CHARS])[:MAX_WORDS]
-
-
 @functools.lru_cache(maxsize=50_000)
 def _stems(lang: str, word: str) -> tuple[str, ...]:
     """What the language's analyzer indexes for one word: its stem, or nothing for a stop word."""
     return tuple(token.text for token in _ANALYZERS[lang](word))
 
 
-def _word_query(word: str, terms: dict[str, set[str]] | None = None) -> Query | None:
-    """The word in any title or body field, in either language; None when both analyzers drop it (a stop word)."""
-    stems = {lang: _stems(lang, word.lower()) for lang in _ANALYZERS}
-    if terms is not None:
-        for lang, found in stems.items():
-            terms[lang].update(found)
-    clauses = [Term(field, stem, boost=boost) for field, lang, boost in _TEXT_FIELDS for stem in stems[lang]]
-    return Or(clauses) if clauses else None
+def _all_stems(word: str) -> set[str]:
+    """The word's stems in every language: each is looked for in every field (see _word_query)."""
+    return {stem for lang in _ANALYZERS for stem in _stems(lang, word.lower())}
+
+
+def terms_of(words: Words) -> Terms:
+    """The stems the words match, by the language whose stems of a document's words are compared with them
+    (all of them, in each language): what the highlighting marks."""
+    found = {stem for word in words.used for stem in _all_stems(word)}
+    return {lang: found for lang in _ANALYZERS}
+
+
+def _word_query(searcher: Searcher, word: str) -> Query | None:
+    """The word in any title or body field, in either language; None when this index has none of its stems.
+
+    Every document is indexed with both analyzers, and each stem of the word is looked for in
+    every field, so a French word finds its French forms and an English one its English forms
+    whatever the reader's language ("randonnées" finds "randonnée", "bikes" finds "bike"), and
+    words both languages share a stem for meet ("électrique" finds "electric", "photographie"
+    "photography"). Nothing translates: "vélo" does not find "bike".
+    """
+    # Only the terms the index has: Whoosh sets up a 2,048-score array for every Or, even of absent terms.
+    reader = searcher.reader()
+    clauses = [Term(field, stem, boost=boost) for field, _, boost in _TEXT_FIELDS for stem in sorted(_all_stems(word))
+               if (field, stem) in reader]
+    return clauses[0] if len(clauses) == 1 else Or(clauses) if clauses else None
+
+
+def _queries(searcher: Searcher, words: Sequence[str]) -> list[Query | None]:
+    """A query for each word (None for one the index lacks), leaving out the stop words of either language
+    ("les" would match the English fields of every French text), unless the words are only stop words."""
+    content = [word for word in words if all(_stems(lang, word.lower()) for lang in _ANALYZERS)]
+    return [_word_query(searcher, word) for word in content or words if _all_stems(word)]
 
 
 def _is_common(searcher: Searcher, word: str) -> bool:
@@ -231,8 +242,13 @@ def _is_common(searcher: Searcher, word: str) -> bool:
     docs = searcher.doc_count()
     if docs < 100:
         return False
-    counts = [searcher.doc_frequency(field, stem) for field, lang, _ in _TEXT_FIELDS for stem in _stems(lang, word.lower())]
-    return max(counts, default=0) > docs * COMMON_SHARE
+    return _frequency(searcher, word) > docs * COMMON_SHARE
+
+
+def _frequency(searcher: Searcher, word: str) -> int:
+    """In how many documents of the whole index (any scope) the word's commonest stem is: a lookup, no search."""
+    counts = [searcher.doc_frequency(field, stem) for field, _, _ in _TEXT_FIELDS for stem in _all_stems(word)]
+    return max(counts, default=0)
 
 
 def _in_scopes(reader: _Reader, scopes: Sequence[int]) -> set[int]:
@@ -252,43 +268,46 @@ def _in_scopes(reader: _Reader, scopes: Sequence[int]) -> set[int]:
     return cache[key]
 
 
-def _run(searcher: Searcher, query: Query, allowed: set[int], limit: int, mask: Query | None = None) -> Results:
-    """The best `limit` hits of `query` among the `allowed` documents, which must not be empty:
-    Whoosh reads an empty filter as no filter at all, and would search every scope."""
+def _run(searcher: Searcher, query: Query, allowed: set[int], limit: int | None, mask: Query | None = None,
+         terms: bool = False) -> Results:
+    """The best `limit` hits of `query` among the `allowed` documents, which must not be empty: Whoosh reads
+    an empty filter as no filter at all, and would search every scope. Every search goes through here."""
     if not allowed:
         raise ValueError("an empty filter would let every document through")
-    return searcher.search(query, limit=limit, filter=allowed, mask=mask)
+    return searcher.search(query, limit=limit, filter=allowed, mask=mask, terms=terms)
 
 
-def search(folder: Path, text: str, scopes: Sequence[int], page: int, per_page: int) -> Found:
-    """One page of the documents in these scopes that match all the words (or, failing that, any of them)."""
-    page = max(1, min(page, MAX_PAGE))
-    terms: dict[str, set[str]] = {lang: set() for lang in _ANALYZERS}
-    words = _words(text)
-    queries = [q for q in (_word_query(word, terms) for word in words) if q is not None]
-    nothing = Found(hits=[], total=0, page=1, pages=1, correction=None)
-    if not queries or not scopes:
-        return nothing
+def find(folder: Path, words: Words, scopes: Sequence[int], limit: int) -> Found:
+    """The best `limit` documents in these scopes that match all the words (or, failing that, any of them)."""
+    if not words.used or not scopes:
+        return Found([], 0, False)
     reader = _searcher(folder)
     searcher, allowed = reader.searcher, _in_scopes(reader, scopes)
-    if not allowed:
-        return nothing
-    results = _run(searcher, And(queries), allowed, page * per_page)
-    if results.is_empty() and len(queries) > 1:
-        results = _run(searcher, Or(queries), allowed, page * per_page)
-    total = len(results)
-    pages = max(1, ceil(total / per_page))
-    page = min(page, pages)
-    hits = [Hit(id=int(hit["id"]), title_html=_mark(hit["title"], _spans(hit["title"], terms)),
-                snippet_html=_snippet(hit["body"], terms))
-            for hit in results[(page - 1) * per_page:page * per_page]]
-    correction = _correction(searcher, words, allowed) if total < 3 else None
-    return Found(hits=hits, total=total, page=page, pages=pages, correction=correction)
+    every = _queries(searcher, words.used)
+    queries = [q for q in every if q is not None]
+    if not queries or not allowed:
+        return Found([], 0, False)
+    results = _run(searcher, And(queries), allowed, max(1, limit)) if len(queries) == len(every) else None
+    every_word = results is not None and not results.is_empty()
+    if not every_word and (len(every) > 1 or results is None):  # a word the index lacks: no document has them all
+        results = _run(searcher, Or(queries), allowed, max(1, limit))
+    matches = [Match(int(hit["id"]), float(hit.score or 0.0), hit["title"], hit["body"]) for hit in results[:limit]]
+    return Found(matches, len(results), every_word)
+
+
+def highlight(match: Match, terms: Terms) -> tuple[Markup, Markup]:
+    """The match's title and a snippet of its body, HTML-escaped, the matched words in <mark>."""
+    return marking.highlight(match.title, match.body, terms, _stems)
 
 
 def similar(folder: Path, text: str, scopes: Sequence[int], limit: int, exclude_id: int | None = None) -> list[int]:
-    """Ids of the documents in these scopes that share the most words with `text`, best first."""
-    words = _words(text)
+    """Ids of the documents in these scopes that share the most words with `text`, best first.
+
+    Each word is looked for stemmed as English and as French in the English and French fields
+    of every document, so an English title finds English ideas and a French one French ideas,
+    whatever the language of the member typing it.
+    """
+    words = parse(text).used
     if not words or not scopes or limit < 1:
         return []
     reader = _searcher(folder)
@@ -296,75 +315,80 @@ def similar(folder: Path, text: str, scopes: Sequence[int], limit: int, exclude_
     # A common word says little about which document is alike, and matching it means scoring most of
     # the index (300 ms at 20,000 ideas): leave it out, unless the title has nothing else.
     rare = [word for word in words if not _is_common(searcher, word)]
-    queries = [q for q in (_word_query(word) for word in rare or words) if q is not None]
+    queries = [q for q in _queries(searcher, rare or words) if q is not None]
     if not queries or not allowed:
         return []
     mask = Term("id", str(exclude_id)) if exclude_id is not None else None
     return [int(hit["id"]) for hit in _run(searcher, Or(queries), allowed, limit, mask)]
 
 
-def _finds(searcher: Searcher, query: Query, allowed: set[int]) -> bool:
-    return not _run(searcher, query, allowed, 1).is_empty()
+# -- "did you mean" ------------------------------------------------------------
 
 
-def _correction(searcher: Searcher, words: list[str], allowed: set[int]) -> str | None:
-    """The words with each one that finds nothing replaced by a near word that finds something in these scopes.
+def _suggest(searcher: Searcher, word: str) -> list[str]:
+    """Words of the index near `word`, nearest first, then commonest: one lookup (the tests count the calls).
 
-    Checking every replacement against the same scope filter means a word that only appears in
-    scopes the viewer cannot see (a board they may not read) is never suggested.
+    Whoosh ranks its suggestions by frequency only, so they are ranked again by edit distance (a
+    swap of two letters counts as one). Two edits only on words of 4 letters or more ("bar" → "la"),
+    and then the first letter is kept, which makes the lookup 5× cheaper.
     """
-    corrector = searcher.corrector("spell")
-    fixed, changed = [], False
-    for word in words:
+    maxdist = 2 if len(word) >= 4 else 1
+    found = searcher.corrector("spell").suggest(word, limit=SUGGESTIONS * 2, maxdist=maxdist, prefix=maxdist - 1)
+    return sorted(found, key=lambda s: distance(word, s))[:SUGGESTIONS]
+
+
+def _targets(targets: Sequence[tuple[Path, Sequence[int]]]) -> list[tuple[Searcher, set[int]]]:
+    """Each index's searcher with the documents the viewer may see in it (indexes they may see nothing of left out)."""
+    readers = [(_searcher(folder), scopes) for folder, scopes in targets if scopes]
+    opened = [(reader.searcher, _in_scopes(reader, scopes)) for reader, scopes in readers]
+    return [(searcher, allowed) for searcher, allowed in opened if allowed]
+
+
+def _found_anywhere(opened: list[tuple[Searcher, set[int]]], word: str) -> bool:
+    """Whether the word finds a document the viewer may see (a stop word counts as found: there is nothing
+    to correct): term lookups first, a search only where an index has it."""
+    return not _all_stems(word) or any((query := _word_query(searcher, word)) is not None
+                                       and not _run(searcher, query, allowed, 1).is_empty() for searcher, allowed in opened)
+
+
+def _best_candidate(opened: list[tuple[Searcher, set[int]]], word: str) -> str | None:
+    """The nearest, then commonest, word of the indexes that finds something the viewer may see.
+
+    All the candidates are checked in one search per index: the terms it matched say which were
+    found in the viewer's scopes, so a word only on a board they may not read is never suggested.
+    """
+    candidates = sorted(dict.fromkeys(s for searcher, _ in opened for s in _suggest(searcher, word)),
+                        key=lambda s: distance(word, s))
+    seen: set[str] = set()
+    for searcher, allowed in opened:
+        queries = {c: q for c in candidates if (q := _word_query(searcher, c)) is not None}
+        if queries:
+            results = _run(searcher, Or(list(queries.values())), allowed, SUGGESTIONS * 2, terms=True)
+            matched = {text.decode() if isinstance(text, bytes) else text for _, text in results.matched_terms()}
+            seen |= {c for c, q in queries.items() if any(t.text in matched for t in q.leaves())}
+    return next((c for c in candidates if c in seen), None)
+
+
+def correct(targets: Sequence[tuple[Path, Sequence[int]]], words: Words) -> str | None:
+    """The words with each one that finds nothing replaced by a near word that finds something, or None.
+
+    The work is bounded whatever was typed: at most MAX_WORDS words are checked (a term lookup,
+    and one search for a word the index has), and at most MAX_CORRECTED of those that find nothing
+    and have MIN_CORRECTED to MAX_CORRECTED_CHARS letters are corrected, each with one suggestion
+    lookup and one search per index for all its candidates.
+    """
+    opened = _targets(targets)
+    if not opened:
+        return None
+    fixed, changed, tries = [], False, 0
+    for word in words.used:
         lower = word.lower()
-        query = _word_query(lower)
-        if len(lower) < 3 or query is None or _finds(searcher, query, allowed):
+        if (not MIN_CORRECTED <= len(lower) <= MAX_CORRECTED_CHARS or tries >= MAX_CORRECTED
+                or lower.isdigit() or _found_anywhere(opened, lower)):
             fixed.append(word)
             continue
-        # suggest() ranks by frequency only, so ask for one edit before two; a swap of two letters
-        # counts as two, and two edits on a short word give unrelated words ("bar" → "la").
-        distances = (1, 2) if len(lower) >= 4 else (1,)
-        candidates = [s for dist in distances for s in corrector.suggest(lower, limit=5, maxdist=dist)]
-        replacement = next((s for s in candidates if (q := _word_query(s)) is not None and _finds(searcher, q, allowed)),
-                           None)
+        tries += 1
+        replacement = _best_candidate(opened, lower)
         fixed.append(replacement or word)
         changed = changed or replacement is not None
     return " ".join(fixed) if changed else None
-
-
-# -- highlighting --------------------------------------------------------------
-
-
-def _spans(text: str, terms: dict[str, set[str]]) -> list[tuple[int, int]]:
-    """Character ranges of the words in `text` that the query matched, in order."""
-    wanted = [(lang, found) for lang, found in terms.items() if found]
-    return [match.span() for match in _WORD.finditer(text)
-            if any(stem in found for lang, found in wanted for stem in _stems(lang, match.group().lower()))]
-
-
-def _mark(text: str, spans: list[tuple[int, int]]) -> Markup:
-    """`text` HTML-escaped, with the spans wrapped in <mark>."""
-    parts, at = [], 0
-    for start, end in spans:
-        parts += [escape(text[at:start]), Markup("<mark>"), escape(text[start:end]), Markup("</mark>")]
-        at = end
-    parts.append(escape(text[at:]))
-    return Markup("").join(parts)
-
-
-def _snippet(body: str, terms: dict[str, set[str]]) -> Markup:
-    """About SNIPPET_CHARS of the body around its first match (or its start), cut at spaces."""
-    spans = _spans(body, terms)
-    if len(body) <= SNIPPET_CHARS:
-        return _mark(body, spans)
-    start = max(0, spans[0][0] - 60) if spans else 0
-    if start:
-        space = body.find(" ", start, spans[0][0])
-        start = space + 1 if space != -1 else start
-    end = min(len(body), start + SNIPPET_CHARS)
-    if end < len(body):
-        space = body.rfind(" ", start, end)
-        end = space if space > start + SNIPPET_CHARS // 2 else end
-    inside = [(s - start, e - start) for s, e in spans if s >= start and e <= end]
-    return Markup("").join([Markup("…") if start else Markup(""), _mark(body[start:end], inside),
-                            Markup("…") if end < len(body) else Markup("")])

@@ -41,6 +41,19 @@ class SearchSource:
     visible: Callable[[Session, Sequence[int], Sequence[int]], Mapping[int, Any]]
     # What the search page offers to narrow by, each with `id` (a scope) and `name` (the ideas' boards).
     choices: Callable[[Session, Viewer], list[Any]] = _no_choices
+    # How the search page names one hit of this kind and the kind's tab ("Idea", "Ideas"), in the
+    # reader's language (lazy strings), and the template drawing one hit (given `hit` and `item`).
+    label: Any = None  # the name, when not given
+    plural: Any = None
+    template: str = "search/_hit.html"
+
+    @property
+    def kind(self) -> Any:
+        return self.label or self.name
+
+    @property
+    def kinds(self) -> Any:
+        return self.plural or self.name
 
 
 @dataclass

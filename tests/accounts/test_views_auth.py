@@ -68,14 +68,15 @@ def signup(client, email="alice@example.com", password=PASSWORD, name="Alice", *
 # -- sign-up ---------------------------------------------------------------------
 
 
-def test_signup_creates_an_unverified_member_signs_in_and_mails_in_their_language(client, mailbox):
+def test_signup_creates_an_unverified_member_and_mails_in_their_language(client, mailbox):
     response = signup(client, headers={"Accept-Language": "fr-FR,fr;q=0.9"})
 
-    assert response.status_code == 302 and location(response) == "/account/settings"
+    assert response.status_code == 302 and location(response) == "/signup/sent"
     user = db.session.scalar(select(User).where(User.email == "alice@example.com"))
     assert not user.is_verified and user.locale == "fr"
-    settings = client.get("/account/settings")
-    assert settings.status_code == 200 and "alice@example.com" in page(settings)
+    sent = client.get("/signup/sent")
+    assert "Check your email" in page(sent) and "alice@example.com" in page(sent)
+    assert not signed_in(client)  # a taken address gets the same answer, so nobody is signed in by it
 
     [message] = mailbox()
     assert message["To"] == "alice@example.com"
@@ -88,13 +89,14 @@ def test_signup_creates_an_unverified_member_signs_in_and_mails_in_their_languag
     assert link_in(message, "/verify/") in message.get_body(("html",)).get_content()
 
 
-def test_signup_with_an_address_taken_in_another_case_changes_nothing(client, member, mailbox):
+def test_signup_with_an_address_taken_in_another_case_changes_nothing_and_mails_the_owner(client, member, mailbox):
     before = user_count()
     response = signup(client, email="Marie@Example.com")
 
-    assert response.status_code == 422
-    assert "An account already uses this email address" in field_errors(response, "email")
-    assert user_count() == before and mailbox() == []
+    assert response.status_code == 302 and location(response) == "/signup/sent"
+    assert user_count() == before
+    [message] = mailbox()
+    assert message["To"] == "marie@example.com" and "Someone tried to" in message["Subject"]
     assert not signed_in(client)
 
 

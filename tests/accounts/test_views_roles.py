@@ -51,10 +51,9 @@ def test_admin_grants_and_revokes_roles_and_the_audit_log_shows_it(client, auth,
         (admin.id, member.id, {"from": "moderator", "to": "staff"}),
         (admin.id, member.id, {"from": "staff", "to": "member"}),
     ]
-    log = page(client.get("/admin/audit"))
+    log = " ".join(re.sub(r"<[^>]+>", "", page(client.get("/admin/audit"))).split())
     for old, new in (("Member", "Moderator"), ("Moderator", "Staff"), ("Staff", "Member")):
-        assert f"Changed the role of Marie Member from {old} to {new}" in log
-    assert "Ada Admin" in log
+        assert f"Ada Admin changed the role of Marie Member from {old} to {new}" in log
 
 
 @pytest.mark.parametrize("persona", ["member", "moderator", "staff"])

@@ -160,6 +160,34 @@ def page(browser: Any) -> Iterator[Callable[[str], Any]]:
         context.close()
 
 
+LOCALES = {"en": "en-US", "fr": "fr-FR"}
+
+
+@pytest.fixture
+def lang_page(browser: Any, page: Any) -> Any:
+    """`lang_page(size, lang)`: like `page(size)`, with the browser speaking `lang` (its Accept-Language)."""
+    contexts: list[Any] = []
+
+    def open_page(size: str = "desktop", lang: str = "en") -> Any:
+        if lang == "en":
+            return page(size)
+        context = browser.new_context(locale=LOCALES[lang], **SIZES[size])
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        new = context.new_page()
+        new.problems = Problems([])
+        new.on("console", lambda m: m.type == "error" and not m.text.startswith("Failed to load resource")
+               and new.problems.messages.append(f"console: {m.text}"))
+        new.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
+               and new.problems.messages.append(f"{r.request.resource_type} {r.url} answered {r.status}"))
+        new.on("pageerror", lambda error: new.problems.messages.append(f"page error: {error}"))
+        return new
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
 def size_of(page: Any) -> str:
     return "phone" if page.viewport_size["width"] < 600 else "desktop"
 

@@ -43,9 +43,22 @@ def header(page: Page) -> Locator:
     return page.locator("header.site-header")
 
 
+def open_header_menu(page: Page, menu: str) -> None:
+    """Open a header menu; on phones the main links and the staff pages are all in the "Menu"."""
+    phone_menu = header(page).locator("details.nav-menu > summary")
+    (phone_menu if phone_menu.is_visible() else header(page).locator(f"details.{menu} > summary")).click()
+
+
 def staff_link(page: Page, name: str) -> None:
     """Open a page from the header's Staff menu."""
-    header(page).locator("details.staff-menu summary").click()
+    open_header_menu(page, "staff-menu")
+    header(page).get_by_role("link", name=name, exact=True).click()
+
+
+def nav_link(page: Page, name: str) -> None:
+    """Click one of the header's main links (in the "Menu" on phones)."""
+    if header(page).locator("details.nav-menu > summary").is_visible():
+        open_header_menu(page, "nav-menu")
     header(page).get_by_role("link", name=name, exact=True).click()
 
 
@@ -59,7 +72,7 @@ def flashes(page: Page) -> Locator:
 
 def sign_in(page: Page, live: LiveServer, user: User, name: str) -> None:
     """Sign in from the header's link; members land on their feed."""
-    page.goto(live.url + "/")
+    page.goto(live.url + "/")  # a new page's first visit: the home page; from here on, only clicks
     header(page).get_by_role("link", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(re.escape(live.url) + r"/login(\?.*)?$"))
     page.get_by_label("Email", exact=True).fill(user.email)
@@ -220,20 +233,21 @@ def test_community_journey(live_server: LiveServer, page: Any, size: str, tmp_pa
     expect(a.locator("li.notification.kind-follow")).to_contain_text("Sam Fan followed you")
     expect(a.locator(".page-head")).to_contain_text("3 new since your last visit.")
     snap(a, "community-notifications-activity")
-    header(a).get_by_role("link", name="Feed", exact=True).click()
+    nav_link(a, "Feed")
     expect(a).to_have_url(live.url + "/feed")
     expect(a.locator(f"article#post-{post_id}")).to_be_visible()
     expect(bell(a).locator(".bell-count")).to_have_count(0)
     snap(a, "community-feed-own-post")
 
     # Sam's feed now has Alex's post, since Sam follows Alex.
-    header(b).get_by_role("link", name="Feed", exact=True).click()
+    nav_link(b, "Feed")
     expect(b).to_have_url(live.url + "/feed")
     expect(b.locator(f"article#post-{post_id} .like-button")).to_have_attribute("aria-pressed", "true")
     snap(b, "community-feed-following")
 
     # 4. Sam reports the post; a moderator hides it.
-    b.goto(post_url)
+    b.locator(f"article#post-{post_id} a.action-open").click()  # "View post", on the card in Sam's feed
+    expect(b).to_have_url(post_url)
     more = b.locator(f"article#post-{post_id} details.action-menu")
     more.locator("summary").click()
     more.get_by_role("link", name="Report post").click()
@@ -266,17 +280,20 @@ def test_community_journey(live_server: LiveServer, page: Any, size: str, tmp_pa
     snap(m, "community-moderation-hidden")
 
     visitor: Page = page(size)
+    # Typed on purpose: a visitor who has the hidden post's address (a shared link) gets a 404.
     response = visitor.goto(post_url)
     assert response is not None and response.status == 404
     expect(visitor.locator(".error-code")).to_have_text("404")
     snap(visitor, "community-post-404-anonymous")
-    visitor.goto(live.url + "/community")
+    nav_link(visitor, "Community")  # the 404 page keeps the header
     expect(visitor.get_by_role("heading", name="Community", level=1)).to_be_visible()
     expect(visitor.locator(f"#post-{post_id}")).to_have_count(0)
     expect(visitor.get_by_text("Finished the trail today")).to_have_count(0)
     snap(visitor, "community-anonymous")
 
-    a.goto(post_url)
+    nav_link(a, "Feed")  # the author still sees the hidden post in their own feed, and opens it
+    a.locator(f"article#post-{post_id} a.action-open").click()
+    expect(a).to_have_url(post_url)
     hidden = a.locator(f"article#post-{post_id}")
     expect(hidden).to_have_class(re.compile(r"\bis-hidden\b"))
     expect(hidden.locator(".post-flags .badge-danger")).to_have_text("Hidden")
@@ -293,6 +310,8 @@ def test_community_journey(live_server: LiveServer, page: Any, size: str, tmp_pa
     expect(tagged.locator(".badge-danger")).to_contain_text("Hidden")
     expect(tagged.locator(".photo-grid img")).to_have_count(1)
     snap(a, "community-hashtag")
+    # Typed on purpose: no visible post links #trailday any more, so a visitor only reaches the tag's page
+    # by its address (a shared link); it must not show the hidden post.
     visitor.goto(live.url + "/tags/trailday")
     expect(visitor.locator(f"#post-{post_id}")).to_have_count(0)
     expect(visitor.locator(".empty-state")).to_contain_text("No posts with #trailday yet")
@@ -333,7 +352,9 @@ def test_community_tabs_and_questions(live_server: LiveServer, page: Any, size: 
 
     # Anonymous visitors: the latest tab, then the trending tab.
     v: Page = page(size)
-    v.goto(live.url + "/community")
+    v.goto(live.url + "/")  # the first visit, then the header's "Community"
+    nav_link(v, "Community")
+    expect(v).to_have_url(live.url + "/community")
     tabs = v.locator("nav.tabs-community")
     expect(tabs.get_by_role("link", name="Latest")).to_have_attribute("aria-current", "page")
     expect(v.locator("section.pinned article.is-pinned")).to_contain_text("The spring collection opens on Friday")
@@ -388,7 +409,9 @@ def test_community_tabs_and_questions(live_server: LiveServer, page: Any, size: 
     snap(s, "community-questions-empty")
 
     # The visitor sees the answered question too.
-    v.goto(question_url)
+    nav_link(v, "Community")  # back to the community list, then the question's card
+    v.locator(f"#post-{ids['question']} a.action-open").click()
+    expect(v).to_have_url(question_url)
     expect(v.locator("section.answer-box").get_by_role("heading", name="Answered")).to_be_visible()
     expect(v.locator("article.comment.is-answer")).to_contain_text("Cold wash, inside out")
     snap(v, "community-question-answered-anonymous")

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
-from portal.community import service
+from portal.community import moderation, service
 from portal.community.models import Photo, Post
 from portal.community.service import CommunityError
 from portal.extensions import db
 from portal.kernel import images
+from portal.kernel.timeutil import utcnow
 
 from .helpers import messages
 
@@ -125,3 +128,70 @@ def test_transparent_areas_become_white_not_black(app, alice, image):
         assert min(stored.convert("RGB").getpixel((5, 5))) > 240
 
 
+
+
+# -- who is served a photo, and who may keep it ------------------------------------------------
+
+
+@pytest.fixture
+def hidden_photo(app, alice, moderator, image):
+    """A photo of Alice's post, which a moderator then hid."""
+    post = service.create_post(db.session, alice, body="Soon hidden", photos=[image()])
+    names = (post.photos[0].filename, post.photos[0].thumbnail)
+    moderation.hide(db.session, moderator, post=post)
+    return names
+
+
+def test_a_photo_of_a_visible_post_is_public_for_a_day_not_a_year(app, client, alice, image):
+    post = service.create_post(db.session, alice, body="Out in the open", photos=[image()])
+
+    for name in (post.photos[0].filename, post.photos[0].thumbnail):
+        served = client.get(f"/media/photos/{name}")
+        assert served.status_code == 200
+        assert served.headers["Cache-Control"] == "public, max-age=86400"
+        served.close()
+
+
+def test_a_hidden_posts_photo_is_404_for_visitors_and_other_members(app, client, login, bob, hidden_photo):
+    for browser in (client, login(bob)):
+        for name in hidden_photo:
+            served = browser.get(f"/media/photos/{name}")
+            assert served.status_code == 404
+            assert "public" not in served.headers.get("Cache-Control", "")
+
+
+def test_a_hidden_posts_photo_is_served_to_its_author_and_moderators_and_stored_by_nobody(
+        app, login, alice, moderator, hidden_photo):
+    for person in (alice, moderator):
+        browser = login(person)
+        for name in hidden_photo:
+            served = browser.get(f"/media/photos/{name}")
+            assert served.status_code == 200, person.display_name
+            assert served.headers["Cache-Control"] == "private, no-store"
+            served.close()
+
+
+def test_restoring_a_post_makes_its_photo_public_again(app, client, moderator, hidden_photo):
+    moderation.restore(db.session, moderator, post=db.session.scalar(select(Post)))
+
+    served = client.get(f"/media/photos/{hidden_photo[0]}")
+    assert served.status_code == 200 and served.headers["Cache-Control"].startswith("public")
+    served.close()
+
+
+def test_a_scheduled_posts_photo_waits_for_its_publication(app, client, login, staff, image):
+    post = service.create_post(db.session, staff, body="Tomorrow's news", photos=[image()], announcement=True,
+                               publish_at=utcnow() + timedelta(days=1))
+    name = post.photos[0].filename
+
+    assert client.get(f"/media/photos/{name}").status_code == 404
+    served = login(staff).get(f"/media/photos/{name}")
+    assert served.status_code == 200 and served.headers["Cache-Control"] == "private, no-store"
+    served.close()
+
+
+def test_a_file_in_the_photo_folder_that_no_post_uses_is_not_served(app, client):
+    images.store("photos", b"not a photo of any post", "jpg")
+    name = next(p.name for p in images.folder("photos").iterdir() if not p.name.startswith("."))
+
+    assert client.get(f"/media/photos/{name}").status_code == 404

@@ -302,6 +302,53 @@ def test_only_the_author_can_edit(app, alice, bob, moderator, make_post, fresh):
     assert fresh(post).body == "Mine"
 
 
+def test_editing_an_announcement_rewrites_its_translation_or_removes_it(app, staff, make_post, fresh):
+    post = make_post(staff, "The shop is closed on Monday.", announcement=True, translation="La boutique est fermée lundi.",
+                     translation_locale="fr")
+
+    service.edit_post(db.session, post, staff, body="The shop is closed on Tuesday.",
+                      translation="La boutique est fermée **mardi**.", translation_locale="fr")
+
+    fresh(post)
+    assert post.body_i18n == {"fr": "La boutique est fermée **mardi**."}
+    assert "<strong>mardi</strong>" in post.body_html_i18n["fr"] and "lundi" not in post.body_html_i18n["fr"]
+    edited = post.edited_at
+    service.edit_post(db.session, post, staff, body="The shop is closed on Tuesday.", translation="  ", translation_locale="fr")
+    assert (fresh(post).body_i18n, post.body_html_i18n) == ({}, {})
+    assert post.edited_at >= edited
+
+
+def test_editing_only_the_text_keeps_the_translation_rendered_afresh(app, staff, bob, make_post, fresh):
+    post = make_post(staff, "Ask @bob about the sale.", announcement=True, translation="Demandez à @bob.",
+                     translation_locale="fr")
+    db.session.execute(update(Post).where(Post.id == post.id).values(body_html_i18n={"fr": "<p>stale</p>"}))
+    db.session.commit()
+
+    service.edit_post(db.session, post, staff, body="Ask @bob about the winter sale.")
+
+    fresh(post)
+    assert post.body_i18n == {"fr": "Demandez à @bob."} and "stale" not in post.body_html_i18n["fr"]
+    assert "Demandez" in post.body_html_i18n["fr"]
+
+
+def test_an_edit_keeps_the_rules_of_a_translation(app, staff, alice, make_post, fresh):
+    announcement = make_post(staff, "Closed on Monday.", announcement=True)
+    plain = make_post(alice, "Who is coming?")
+
+    with pytest.raises(CommunityError) as caught:
+        service.edit_post(db.session, plain, alice, body="Who is coming?", translation="Qui vient ?", translation_locale="fr")
+    assert "Only announcements take a translation." in messages(caught.value, "translation")
+    with pytest.raises(CommunityError) as caught:
+        service.edit_post(db.session, announcement, staff, body="Closed on Tuesday.", translation="Fermé mardi.",
+                          translation_locale="xx")
+    assert "Choose the language of the translation." in messages(caught.value, "translation_locale")
+    with pytest.raises(CommunityError):
+        service.edit_post(db.session, announcement, staff, body="Closed on Monday.", translation="x" * 2001,
+                          translation_locale="fr")
+
+    assert (fresh(announcement).body, announcement.body_i18n, fresh(plain).body_i18n) == ("Closed on Monday.", {}, {})
+
+
 def test_a_deleted_post_cannot_be_edited(app, alice, make_post):
     post = make_post(alice, "Bye")
     service.delete_post(db.session, post, alice)

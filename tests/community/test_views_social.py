@@ -176,9 +176,52 @@ def test_a_like_toggles_and_returns_to_where_the_member_was(app, login, alice, b
 
     unliked = browser.post(f"/posts/{post.id}/like", data={"next": f"/posts/{post.id}"})
 
-    assert unliked.headers["Location"] == f"/posts/{post.id}"
+    assert unliked.headers["Location"] == f"/posts/{post.id}#post-{post.id}"  # a form without a place: the post's
     assert post_like_count(page(browser.get(f"/posts/{post.id}"))) == 0
     assert 'aria-label="0 likes: sign in to like"' in page(client.get(f"/posts/{post.id}"))
+
+
+JSON = {"Accept": "application/json"}
+
+
+def test_a_like_asked_for_in_json_answers_the_new_state_without_a_redirect(app, login, alice, bob, make_post,
+                                                                          make_comment):
+    post = make_post(alice, body="Like me from the feed")
+    comment = make_comment(post, alice, body="And my comment")
+    browser = login(bob)
+
+    liked = browser.post(f"/posts/{post.id}/like", data={"next": f"/community#post-{post.id}"}, headers=JSON)
+    unliked = browser.post(f"/posts/{post.id}/like", headers=JSON)
+    comment_liked = browser.post(f"/comments/{comment.id}/like", headers=JSON)
+
+    assert liked.status_code == 200 and liked.get_json() == {"ok": True, "liked": True, "count": 1, "message": None}
+    assert unliked.get_json() == {"ok": True, "liked": False, "count": 0, "message": None}
+    assert comment_liked.get_json()["liked"] and comment_liked.get_json()["count"] == 1
+    assert fresh(Post, post.id).like_count == 0 and fresh(Comment, comment.id).like_count == 1
+    assert "like" not in flashes(browser.get("/community")).lower()
+
+
+def test_a_refused_like_in_json_says_why(app, login, alice, bob, make_post, rows):
+    post = make_post(alice)
+    service.delete_post(db.session, post, alice)
+
+    response = login(bob).post(f"/posts/{post.id}/like", headers=JSON)
+
+    assert response.status_code == 409
+    assert response.get_json()["message"] == "This was deleted or hidden, so it cannot be changed any more."
+    assert rows(PostLike) == 0
+
+
+def test_the_like_forms_name_their_place_and_a_comment_like_returns_there(app, login, alice, bob, make_post, make_comment):
+    post = make_post(alice, body="A post with a comment")
+    comment = make_comment(post, alice, body="Nice one")
+    browser = login(bob)
+
+    text = page(browser.get("/community"))
+    back = browser.post(f"/comments/{comment.id}/like", data={"next": f"/posts/{post.id}"})
+
+    assert f'name="next" value="/community#post-{post.id}"' in text and "data-like-form" in text
+    assert back.headers["Location"] == f"/posts/{post.id}#comment-{comment.id}"
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/phish", "//evil.example", "/\\evil.example"])
@@ -187,7 +230,7 @@ def test_a_like_never_sends_the_member_to_another_site(app, login, alice, bob, m
 
     response = login(bob).post(f"/posts/{post.id}/like", data={"next": target})
 
-    assert response.headers["Location"] == f"/posts/{post.id}"
+    assert response.headers["Location"] == f"/posts/{post.id}#post-{post.id}"
     assert fresh(Post, post.id).like_count == 1
 
 

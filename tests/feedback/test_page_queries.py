@@ -10,20 +10,23 @@ drawn every time.
 Measured on both legs (SQLite and PostgreSQL give the same numbers), and used as the bounds:
 
     page                          anonymous   member   staff
-    /boards/<slug>, each sort         5          8        8
+    /boards/<slug>, each sort         5          9        9
     /ideas/<id>                       6         10       11
     /roadmap                          5          6        -
+    /roadmap/<status> (full column)   4          6        -
     /changelog                        5          6        -
     /staff/priorities                 -          -        6
+    /staff/priorities?review=...      -          -        6
 
-Signing in costs the session lookup, the viewer's votes and budget (and on the idea page the
-subscription); staff also get the idea's voters. Every page reads the site settings once; the
+Signing in costs the session lookup, the viewer's votes and budget (on the board also the list of
+ideas holding the viewer's votes, "My votes"; on the idea page the subscription); staff also get the idea's voters. Every page reads the site settings once; the
 board page reads its categories once (for the filter). The bounds are the measured numbers, with no room: a new statement on one of these pages
 should be a decision, made on purpose.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from itertools import count, cycle
 from typing import Any
 
@@ -35,6 +38,7 @@ from portal.accounts.models import Tier, User
 from portal.extensions import db
 from portal.feedback import queries, service, triage
 from portal.feedback.models import Board, Idea, IdeaStatus, VoteSource
+from portal.kernel.timeutil import utcnow
 
 from .pages import page
 
@@ -121,7 +125,7 @@ def rows_shown(text: str) -> int:
     return text.count('<article class="idea-row"')
 
 
-BOARD_BOUNDS = {"anonymous": 5, "member": 8, "staff": 8}
+BOARD_BOUNDS = {"anonymous": 5, "member": 9, "staff": 9}
 
 
 @pytest.mark.parametrize("sort", queries.SORTS)
@@ -171,6 +175,8 @@ LISTINGS = [
     # (path, persona, statements at most, the status of the ideas it lists)
     ("/roadmap", "anonymous", 5, (IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS, IdeaStatus.DONE)),
     ("/roadmap", "member", 6, (IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS, IdeaStatus.DONE)),
+    ("/roadmap/planned", "anonymous", 4, (IdeaStatus.PLANNED,)),
+    ("/roadmap/planned", "member", 6, (IdeaStatus.PLANNED,)),
     ("/changelog", "anonymous", 5, (IdeaStatus.DONE,)),
     ("/changelog", "member", 6, (IdeaStatus.DONE,)),
     ("/staff/priorities", "staff", 6, (IdeaStatus.OPEN, IdeaStatus.PLANNED)),
@@ -194,6 +200,32 @@ def test_a_listing_costs_the_same_for_one_idea_as_for_thirty(world, browser, cou
     assert text.count('href="/ideas/') >= 20
     assert with_thirty == with_one, f"{path}: {with_one} statements for one idea, {with_thirty} for thirty"
     assert with_one <= bound, f"{path}: {with_one} statements"
+
+
+@pytest.mark.parametrize("review", queries.PRIORITY_REVIEWS)
+def test_the_priorities_review_filters_cost_the_same_for_one_idea_as_for_thirty(world, browser, count_queries, review):
+    """The staff home's lists in full: never reviewed, or voted for since the last review (every vote here is)."""
+    who = browser("staff")
+    path = f"/staff/priorities?review={review}&status=all"
+
+    def made(how_many: int, **kwargs: Any) -> list[Idea]:
+        ideas = world.ideas(how_many, **kwargs)
+        if review == "votes":
+            db.session.execute(sa.update(Idea).where(Idea.id.in_([i.id for i in ideas]))
+                               .values(reviewed_at=utcnow() - timedelta(days=1)))
+            db.session.commit()
+        return ideas
+
+    first, = made(1)
+    with_one, text = measure(who, path, count_queries)
+    assert f'href="/ideas/{first.id}"' in text
+
+    made(29, votes=3, comments=1)
+    with_thirty, text = measure(who, path, count_queries)
+
+    assert text.count('href="/ideas/') >= 20
+    assert with_thirty == with_one, f"{path}: {with_one} statements for one idea, {with_thirty} for thirty"
+    assert with_one <= 6, f"{path}: {with_one} statements"
 
 
 # -- the board's sorts walk their indexes ----------------------------------------------------

@@ -137,8 +137,9 @@ def test_the_roadmap_shows_planned_in_progress_and_done_from_visible_boards(boar
     plant(secret, member, title="secret", status=IdeaStatus.PLANNED, vote_count=3)
     columns = queries.roadmap(db.session, member)
     assert list(columns) == [IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS, IdeaStatus.DONE]
-    assert [titles(c) for c in columns.values()] == [["many", "few"], ["doing"], ["shipped"]]
-    assert titles(queries.roadmap(db.session, superfan)[IdeaStatus.PLANNED]) == ["many", "secret", "few"]
+    assert [titles(c.ideas) for c in columns.values()] == [["many", "few"], ["doing"], ["shipped"]]
+    assert [c.total for c in columns.values()] == [2, 1, 1]
+    assert titles(queries.roadmap(db.session, superfan)[IdeaStatus.PLANNED].ideas) == ["many", "secret", "few"]
 
 
 def test_the_changelog_lists_done_ideas_with_the_explanation_that_closed_them(board, make_board, make_idea, staff,

@@ -2,6 +2,9 @@
 estimates, hiding, boards. Merging has its own file, test_merge.py."""
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import select, update
@@ -331,3 +334,150 @@ def test_the_recount_command_mends_spent_budgets_too(runner, board, make_idea, m
     assert "1 idea vote counts and 1 vote budgets were wrong" in result.output
     assert budget_used(voter, board) == 1 and service.votes_left(db.session, board, voter) == board.vote_budget - 1
     assert fresh(idea).vote_count == 1
+
+
+# -- status explanations in each language (kernel/translatable.py) ---------------------------------
+
+FR = {"Accept-Language": "fr"}
+EN = {"Accept-Language": "en"}
+
+
+def words(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html.unescape(response.get_data(as_text=True))).split())
+
+
+def test_a_status_explanation_reaches_each_subscriber_in_their_language(make_idea, make_member, staff,
+                                                                        login, client, mailbox):
+    english = make_member(email="en@example.com", locale="en")
+    idea = make_idea("Repair kits for tents", author=english)
+    french = make_member(email="fr@example.com", locale="fr")
+    service.cast_vote(db.session, idea, french)
+
+    response = login(staff).post(f"/ideas/{idea.id}/status", data={
+        "status": "planned", "explanation-en": "Coming with the spring range.",
+        "explanation-fr": "Prévu pour la collection de printemps."})
+
+    assert response.status_code == 302
+    mails = {m["To"]: m.get_body(preferencelist=("plain",)).get_content() for m in mailbox()}
+    assert "Coming with the spring range." in mails["en@example.com"] and "Prévu" not in mails["en@example.com"]
+    assert "Prévu pour la collection de printemps." in mails["fr@example.com"]
+    french_html = [m for m in mailbox() if m["To"] == "fr@example.com"][0].get_body(preferencelist=("html",)).get_content()
+    assert "Prévu pour la collection de printemps." in french_html
+    assert "Prévu pour la collection de printemps." in words(client.get(f"/ideas/{idea.id}", headers=FR))
+    assert "Coming with the spring range." in words(client.get(f"/ideas/{idea.id}", headers=EN))
+
+
+def test_a_status_explanation_in_one_language_is_what_everyone_reads(make_idea, make_member, staff,
+                                                                     mailbox, client):
+    french = make_member(email="fr@example.com", locale="fr")
+    idea = make_idea("Repair kits for tents", author=french)
+
+    triage.change_status(db.session, idea, staff, status="planned", explanation="Coming with the spring range.")
+
+    [mail] = mailbox()
+    assert "Coming with the spring range." in mail.get_body(preferencelist=("plain",)).get_content()
+    assert "Coming with the spring range." in words(client.get(f"/ideas/{idea.id}", headers=FR))
+
+
+def test_a_pinned_bilingual_explanation_is_the_official_response_in_each_language_once(make_idea, staff,
+                                                                                       client):
+    idea = make_idea("Repair kits for tents")
+
+    triage.change_status(db.session, idea, staff, status="planned", pin=True,
+                         explanation={"en": "Coming in spring.", "fr": "Prévu au printemps."})
+
+    for headers, text in ((EN, "Coming in spring."), (FR, "Prévu au printemps.")):
+        shown = words(client.get(f"/ideas/{idea.id}", headers=headers))
+        assert shown.count(text) == 1, headers
+
+
+# -- the official response: not pinned unless asked, never shown twice -----------------------------
+
+
+def test_the_status_form_does_not_pin_the_explanation_unless_asked(make_idea, staff, login):
+    idea = make_idea("Repair kits for tents")
+    browser = login(staff)
+    panel = browser.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    [checkbox] = re.findall(r'<input[^>]*name="pin"[^>]*>', panel)
+    assert "checked" not in checkbox
+
+    browser.post(f"/ideas/{idea.id}/status", data={"status": "planned", "explanation-en": "Coming in spring."})
+
+    assert fresh(idea).response_html == "" and fresh(idea).status is IdeaStatus.PLANNED
+
+
+def test_an_explanation_pinned_as_the_official_response_shows_once(make_idea, staff, login, client):
+    idea = make_idea("Repair kits for tents")
+    login(staff).post(f"/ideas/{idea.id}/status", data={"status": "planned", "explanation-en": "Coming in spring.",
+                                                         "pin": "y"})
+
+    shown = words(client.get(f"/ideas/{idea.id}"))
+    assert shown.count("Coming in spring.") == 1 and "Pinned above as the official response." in shown
+    set_status(fresh(idea), staff, "in_progress", "Sewing the first kits.")
+    shown = words(client.get(f"/ideas/{idea.id}"))
+    assert shown.count("Coming in spring.") == 1 and shown.count("Sewing the first kits.") == 1
+
+
+def test_an_official_response_in_both_languages_reads_in_each(make_idea, staff, login, client):
+    idea = make_idea("Repair kits for tents")
+
+    login(staff).post(f"/ideas/{idea.id}/response", data={"response-en": "We are on it.", "response-fr": "On s’en occupe."})
+
+    assert "On s’en occupe." in words(client.get(f"/ideas/{idea.id}", headers=FR))
+    english = words(client.get(f"/ideas/{idea.id}", headers=EN))
+    assert "We are on it." in english and "On s’en occupe." not in english
+
+
+def textarea(page: str, name: str) -> str:
+    """What a textarea of the page holds, as a browser would send it back."""
+    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\n?(.*?)</textarea>', page, re.S)
+    assert match, name
+    return html.unescape(match.group(1))
+
+
+def test_a_french_response_without_its_english_text_is_refused_and_changes_nothing(make_idea, staff, login):
+    idea = make_idea("Repair kits for tents")
+    browser = login(staff)
+    browser.post(f"/ideas/{idea.id}/response", data={"response-en": "We are on it.", "response-fr": "On s’en occupe."})
+    before = (fresh(idea).response_html, dict(idea.response_html_i18n), idea.response, dict(idea.response_i18n))
+
+    response = browser.post(f"/ideas/{idea.id}/response", data={"response-en": "", "response-fr": "C’est prévu."},
+                            headers=EN)
+
+    assert response.status_code == 422
+    assert "Write the response in English too" in words(response)
+    assert textarea(response.get_data(as_text=True), "response-fr") == "C’est prévu."  # what was written is not lost
+    assert (fresh(idea).response_html, idea.response_html_i18n, idea.response, idea.response_i18n) == before
+    refused(lambda: triage.post_response(db.session, idea, staff, text={"en": " ", "fr": "C’est prévu."}),
+            "response", "Write the response in English too")
+
+    browser.post(f"/ideas/{idea.id}/response", data={"response-en": "", "response-fr": ""})  # every box empty: taken down
+    assert (fresh(idea).response_html, idea.response_html_i18n, idea.response, idea.response_i18n) == ("", {}, "", {})
+
+
+def test_the_response_form_starts_with_the_current_response_as_it_was_written(make_idea, staff, login):
+    idea = make_idea("Repair kits for tents")
+    browser = login(staff)
+    assert textarea(browser.get(f"/ideas/{idea.id}").get_data(as_text=True), "response-en") == ""
+
+    browser.post(f"/ideas/{idea.id}/response", data={"response-en": "We are **on it**.", "response-fr": "On s’en occupe."})
+
+    panel = browser.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert textarea(panel, "response-en") == "We are **on it**." and textarea(panel, "response-fr") == "On s’en occupe."
+    browser.post(f"/ideas/{idea.id}/response", data={"response-en": "We are **on it**.", "response-fr": ""})
+    assert (fresh(idea).response, idea.response_i18n, idea.response_html_i18n) == ("We are **on it**.", {}, {})
+
+
+def test_the_response_form_starts_with_the_pinned_explanation_even_saved_before_its_text_was_kept(make_idea, staff,
+                                                                                                  login):
+    idea = make_idea("Repair kits for tents")
+    triage.change_status(db.session, idea, staff, status="planned", pin=True,
+                         explanation={"en": "Coming in *spring*.", "fr": "Prévu au printemps."})
+    assert (fresh(idea).response, idea.response_i18n) == ("Coming in *spring*.", {"fr": "Prévu au printemps."})
+    # As the demo and responses pinned before the text was kept: the HTML alone.
+    db.session.execute(update(Idea).where(Idea.id == idea.id).values(response="", response_i18n={}))
+    db.session.commit()
+
+    panel = login(staff).get(f"/ideas/{idea.id}").get_data(as_text=True)
+
+    assert textarea(panel, "response-en") == "Coming in *spring*." and textarea(panel, "response-fr") == "Prévu au printemps."

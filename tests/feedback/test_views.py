@@ -95,7 +95,7 @@ def test_a_vote_is_counted_and_the_flash_tells_the_votes_left(board, make_idea, 
 
     response = browser.post(f"/ideas/{idea.id}/vote")
 
-    assert response.status_code == 302 and response.headers["Location"] == f"/ideas/{idea.id}"
+    assert response.status_code == 302 and response.headers["Location"] == f"/ideas/{idea.id}#idea-{idea.id}"
     shown = browser.get(f"/ideas/{idea.id}")
     assert "Your vote is counted. You have 9 votes left on this board." in flashes(shown)
     assert vote_counts(page(shown)) == [2] and 'aria-pressed="true"' in page(shown)
@@ -120,8 +120,8 @@ def test_the_last_vote_says_none_are_left_and_the_next_is_refused(make_board, ma
     counted = browser.post(f"/ideas/{first.id}/vote", follow_redirects=True)
     refused = browser.post(f"/ideas/{second.id}/vote", follow_redirects=True)
 
-    assert "Your vote is counted. You have 0 votes left on this board." in flashes(counted)
-    assert "You have used all 1 of your votes on this board. Remove a vote from another idea" in flashes(refused)
+    assert "Your vote is counted. That was your last vote on this board: take one back from My votes" in flashes(counted)
+    assert "You have used all 1 of your votes on this board. Take one back from My votes" in flashes(refused)
     assert vote_counts(page(refused)) == [1]
     assert fresh(second).vote_count == 1
 
@@ -147,7 +147,7 @@ def test_a_vote_returns_to_the_page_it_was_cast_from(board, make_idea, member, l
 
     response = browser.post(f"/ideas/{idea.id}/vote", data={"next": f"/boards/{board.slug}?sort=top"})
 
-    assert response.headers["Location"] == f"/boards/{board.slug}?sort=top"
+    assert response.headers["Location"] == f"/boards/{board.slug}?sort=top#idea-{idea.id}"
     assert fresh(idea).vote_count == 2
 
 
@@ -160,7 +160,7 @@ def test_a_vote_never_sends_the_member_to_another_site(board, make_idea, member,
 
     response = browser.post(f"/ideas/{idea.id}/{action}", data={"next": target})
 
-    assert response.status_code == 302 and response.headers["Location"] == f"/ideas/{idea.id}"
+    assert response.status_code == 302 and response.headers["Location"] == f"/ideas/{idea.id}#idea-{idea.id}"
 
 
 # -- who sees which board ------------------------------------------------------------------
@@ -334,7 +334,7 @@ def test_deleting_an_idea_gives_its_votes_back(board, make_idea, member, strange
 
     assert response.status_code == 302 and response.headers["Location"] == f"/boards/{board.slug}"
     assert client.get(f"/ideas/{idea.id}").status_code == 404
-    assert "You have 10 votes left on this board." in page(voter.get(f"/boards/{board.slug}"))
+    assert "0 of 10 votes used" in words(voter.get(f"/boards/{board.slug}"))
 
 
 def test_a_voter_is_told_of_a_status_change_on_the_notifications_page(board, make_idea, member, staff, login):

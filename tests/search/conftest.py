@@ -1,7 +1,9 @@
-"""Boards of every visibility, ideas made straight with the ORM, and the index rebuilt from them."""
+"""Boards of every visibility, ideas made straight with the ORM, posts written through the community's service,
+and the indexes rebuilt from them."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -9,8 +11,11 @@ import pytest
 from markupsafe import escape
 
 from portal.accounts.models import User
+from portal.community import service as community
+from portal.community.models import Post
 from portal.extensions import db
 from portal.feedback.models import Board, Idea, Visibility
+from portal.kernel.timeutil import utcnow
 from portal.search import service, sources_of
 
 
@@ -47,3 +52,25 @@ def make_idea(boards: SimpleNamespace, author: User) -> Callable[..., Idea]:
 def reindex(app) -> Callable[[], int]:
     """Rebuild the ideas' index from the database, as `flask portal reindex` does; returns how many it holds."""
     return lambda: service.rebuild(db.session, sources_of(app), "ideas")
+
+
+@pytest.fixture
+def writer(make_member: Callable[..., User]) -> User:
+    """A member of a month's standing (no first-day limit on posts)."""
+    return make_member(display_name="Alex Writer", email="alex@example.com", created_at=utcnow() - timedelta(days=30))
+
+
+@pytest.fixture
+def make_post(writer: User) -> Callable[..., Post]:
+    """Publish a post through the community's service: it is indexed after its commit, as in real use."""
+
+    def make(body: str, author: User | None = None, **kwargs: Any) -> Post:
+        return community.create_post(db.session, author or writer, body=body, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def reindex_all(app) -> Callable[[], dict[str, int]]:
+    """Rebuild every source's index from the database, as `flask portal reindex` does."""
+    return lambda: service.rebuild_all(db.session, sources_of(app))

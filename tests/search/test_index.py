@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from portal.search import index
+from portal.search.words import parse
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +48,7 @@ def test_two_processes_writing_at_once_both_succeed(tmp_path):
                 writer.kill()
     assert [writer.returncode for writer in writers] == [0, 0], "\n".join(errors)[-3000:]
     assert "LockError" not in "".join(errors)
-    found = index.search(folder, "tent", [1], 1, 10)
+    found = index.find(folder, parse("tent"), [1], 10)
     assert found.total == 300
 
 
@@ -69,7 +70,7 @@ def test_two_threads_writing_at_once_both_succeed(tmp_path):
     for thread in threads:
         thread.join(timeout=120)
     assert failures == []
-    assert index.search(folder, "lamp", [1], 1, 10).total == 80
+    assert index.find(folder, parse("lamp"), [1], 10).total == 80
 
 
 def test_a_reader_sees_edits_deletions_and_rebuilds_at_once(tmp_path):
@@ -77,23 +78,23 @@ def test_a_reader_sees_edits_deletions_and_rebuilds_at_once(tmp_path):
     folder = tmp_path / "ideas"
     index.update(folder, [{"id": 1, "scope": 1, "title": "Red tent", "body": ""},
                           {"id": 2, "scope": 1, "title": "Blue tent", "body": ""}])
-    assert index.search(folder, "tent", [1], 1, 10).total == 2
+    assert index.find(folder, parse("tent"), [1], 10).total == 2
     index.update(folder, [{"id": 1, "scope": 1, "title": "Red hammock", "body": ""}])
-    assert [hit.id for hit in index.search(folder, "tent", [1], 1, 10).hits] == [2]
+    assert [hit.id for hit in index.find(folder, parse("tent"), [1], 10).matches] == [2]
     index.delete(folder, [2])
-    assert index.search(folder, "tent", [1], 1, 10).total == 0
+    assert index.find(folder, parse("tent"), [1], 10).total == 0
     assert index.rebuild(folder, [{"id": 3, "scope": 1, "title": "Green tent", "body": ""}]) == 1
-    assert index.search(folder, "hammock", [1], 1, 10).total == 0
-    assert [hit.id for hit in index.search(folder, "tent", [1], 1, 10).hits] == [3]
+    assert index.find(folder, parse("hammock"), [1], 10).total == 0
+    assert [hit.id for hit in index.find(folder, parse("tent"), [1], 10).matches] == [3]
 
 
 def test_no_boards_or_no_words_find_nothing(tmp_path):
     folder = tmp_path / "ideas"
     index.update(folder, [{"id": 1, "scope": 1, "title": "Tent", "body": ""}])
-    assert index.search(folder, "tent", [], 1, 10).hits == []
-    assert index.search(folder, "tent", [2], 1, 10).hits == [], "a scope without documents is not the same as no filter"
+    assert index.find(folder, parse("tent"), [], 10).matches == []
+    assert index.find(folder, parse("tent"), [2], 10).matches == [], "a scope without documents is not the same as no filter"
     assert index.similar(folder, "tent", [2], 5) == []
-    assert index.search(folder, "?! -- ...", [1], 1, 10).hits == []
+    assert index.find(folder, parse("?! -- ..."), [1], 10).matches == []
     assert index.similar(folder, "tent", [], 5) == []
     assert index.similar(folder, "tent", [1], 5, exclude_id=1) == []
 

@@ -7,6 +7,7 @@ from portal.extensions import db
 from portal.feedback.models import Visibility
 from portal.kernel.timeutil import utcnow
 from portal.search import index, queue_index, service, sources_of
+from portal.search.words import parse
 
 
 def search_ideas(session, viewer, text, page=1, board_id=None) -> service.SearchResults:
@@ -124,7 +125,7 @@ def test_a_stale_index_never_shows_merged_hidden_deleted_or_invisible_ideas(make
     boards.members.visibility = Visibility.SUPERFANS
     db.session.commit()
     # No job ran: the index still holds all five.
-    assert len(index.search(ideas_folder(), "lamp", [boards.public.id, boards.members.id], 1, 20).hits) == 5
+    assert len(index.find(ideas_folder(), parse("lamp"), [boards.public.id, boards.members.id], 20).matches) == 5
     assert titles(search_ideas(db.session, member, "lamp")) == ["Lamp that stays"]
     assert [idea.title for idea in similar_ideas(db.session, member, "lamp")] == ["Lamp that stays"]
 
@@ -141,7 +142,7 @@ def test_the_index_job_follows_each_change(make_idea, boards):
     idea.hidden_at = utcnow()
     db.session.commit()
     queue_index("ideas", [idea.id])
-    assert index.search(ideas_folder(), "stool", [boards.public.id], 1, 20).hits == [], "gone from the index too"
+    assert index.find(ideas_folder(), parse("stool"), [boards.public.id], 20).matches == [], "gone from the index too"
 
 
 def test_results_are_paged_and_any_page_number_gives_a_page(make_idea, reindex):

@@ -8,6 +8,7 @@ import pytest
 
 from portal.extensions import db
 from portal.search import SearchSource, index, queue_index, register_source, service, sources_of
+from portal.search.words import parse
 
 # A made-up source: notes kept in a dict, in two scopes; visitors see scope 1, members both.
 NOTES = {1: ("Tent pegs for sandy beaches", 1), 2: ("Tent repair kit", 2), 3: ("Lantern hook", 1)}
@@ -40,7 +41,7 @@ def test_each_source_has_its_own_folder_and_the_ideas_keep_theirs(app, notes):
 
 def test_a_source_is_searched_in_the_viewers_scopes_only(notes, make_idea, member):
     make_idea("Tent for four people")
-    assert service.rebuild_all(db.session, notes) == {"ideas": 1, "notes": 3}
+    assert service.rebuild_all(db.session, notes) == {"posts": 0, "questions": 0, "ideas": 1, "notes": 3}
 
     visitor = service.search(db.session, notes, "notes", None, "tent")
     assert [hit.item for hit in visitor.hits] == ["Tent pegs for sandy beaches"]  # not the idea, not scope 2
@@ -58,8 +59,8 @@ def test_an_index_job_for_one_source_leaves_the_others_alone(notes, make_idea, m
 
     queue_index("notes", [2, 3])  # jobs run inline in tests
 
-    assert index.search(notes.folder("notes"), "repair", [1, 2], 1, 10).hits == [], "removed from its own index"
-    assert index.search(notes.folder("notes"), "lantern", [1, 2], 1, 10).total == 1
+    assert index.find(notes.folder("notes"), parse("repair"), [1, 2], 10).matches == [], "removed from its own index"
+    assert index.find(notes.folder("notes"), parse("lantern"), [1, 2], 10).total == 1
     assert [hit.item.title for hit in service.search(db.session, notes, "ideas", None, "tent").hits] == [
         "Tent for four people"]
 

@@ -1,0 +1,13 @@
+"""The staff console: what awaits staff, on one page (the staff home); it grows into issue 14's console.
+
+It sits above community and feedback: it reads their queries and models, and they never import it.
+"""
+from flask import Flask
+
+from . import audit_targets
+from .views import bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    audit_targets.init_app(app)
