@@ -1,11 +1,14 @@
 """`flask portal ...`: the commands an operator runs."""
 from __future__ import annotations
 
+import time
+
 import click
 from flask.cli import with_appcontext
 
 from .accounts import service as accounts
 from .extensions import db
+from .fans import scoring
 from .feedback import triage
 from .search import service as search
 from .search import sources_of
@@ -53,6 +56,15 @@ def reindex() -> None:
     """Rebuild every search index (the ideas, and any other source a feature registered) from the database."""
     for name, count in search.rebuild_all(db.session, sources_of()).items():
         click.echo(f"Indexed {count} {name}.")
+
+
+@portal_cli.command("recompute-scores")
+@with_appcontext
+def recompute_scores() -> None:
+    """Rebuild every member's engagement score from the ledger, as of today (what the nightly job does)."""
+    started = time.perf_counter()
+    count = scoring.recompute(db.session)
+    click.echo(f"Recomputed {count} scores from the engagement ledger in {time.perf_counter() - started:.1f} s.")
 
 
 @portal_cli.command("recount-votes")

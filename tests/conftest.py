@@ -89,6 +89,26 @@ def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def redis_url() -> str:
+    """An emptied Redis database of this test worker's own: 15, 14... on the SQLite leg, 11, 10... on the
+    PostgreSQL leg (the two legs run side by side, each with up to four pytest-xdist workers).
+
+    Skipped when no Redis answers, except in CI, where the job-queue and cache tests must run.
+    """
+    redis = pytest.importorskip("redis")
+    server, _, number = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15").rpartition("/")
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    url = f"{server}/{int(number) - worker - (4 if BACKEND == 'postgresql' else 0)}"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"no Redis at {url}")
+    return url
+
+
+@pytest.fixture
 def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
     """Settings for this test's app; a test may change them before asking for `app`."""
     return {

@@ -1,6 +1,7 @@
 """`flask portal demo` builds the same believable community every time, once, in one transaction,
 through the features' registered builders, with counters, ledger and news that follow its rows."""
 import ast
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from portal.community.models import Comment, CommentLike, Follow, Post, PostLike
 from portal.config import load, settings_of
 from portal.demo import pictures
 from portal.extensions import db
-from portal.fans.models import EngagementEvent
+from portal.fans import rules, tiers
+from portal.fans.models import EngagementEvent, FanBadge, FanNote, FanSelection, FanSelectionMember, FanStanding
 from portal.feedback import ledger
 from portal.feedback import service as feedback
 from portal.feedback.models import Board, Idea, IdeaComment, IdeaEvent, IdeaEventKind, IdeaNotice, IdeaStatus, Vote, VoteBudget
@@ -50,6 +52,7 @@ def test_demo_loads_a_community_once_and_prints_working_sign_ins(runner, client)
                                                                   Notification.read_at.is_(None)).scalar_subquery()
     assert db.session.scalar(select(func.count(User.id)).where(User.unread_notifications != unread)) == 0
     check_community_ledger_and_news(db.session)
+    check_fans(db.session)
 
     again = runner.invoke(args=["portal", "demo"])
     assert "already loaded" in again.output
@@ -108,7 +111,8 @@ def test_demo_feedback_board_counters_match_its_rows(app):
     assert set(voters) <= set(budgets)
     alex = session.scalar(select(User).where(User.email == demo.SIGN_INS[3][1]))
     product = session.scalar(select(Board).where(Board.slug == "product-ideas"))
-    assert alex.tier is Tier.MEMBER and 0 < feedback.votes_left(session, product, alex) < product.vote_budget
+    # Alex's tier is what his score reaches (the fans builder draws it): never a superfan, so his board list is a member's.
+    assert alex.tier is not Tier.SUPERFAN and 0 < feedback.votes_left(session, product, alex) < product.vote_budget
     assert session.scalar(select(func.count(User.id)).where(User.tier == Tier.SUPERFAN)) >= 10
 
     # Merged duplicates: no votes left behind, their comments and a timeline entry on the original.
@@ -186,9 +190,46 @@ def check_community_ledger_and_news(session):
     assert count(select(func.count(Post.id)).where(Post.published_at.is_(None), Post.scheduled_for.is_not(None))) == 1
 
 
+def check_fans(session):
+    """Tiers come from the scores: about a dozen superfans above the line, one member just below it, one
+    superfan demoted after the grace period, one member caught by the like cap (one load serves two tests)."""
+    settings, lines = rules.settings(session), tiers.current_lines(session)
+    standings = {s.user_id: s for s in session.scalars(select(FanStanding))}
+    liked = tiers.givers(session, list(standings))
+    members = session.scalars(select(User).where(User.role == Role.MEMBER, User.id.in_(list(standings)))).all()
+    score = {m.id: tiers.tier_score(standings[m.id], liked.get(m.id, 0), settings) for m in members}
+    superfans = [m for m in members if m.tier is Tier.SUPERFAN]
+    assert 10 <= len(superfans) <= 14
+    assert all(score[m.id] >= lines.superfan and not standings[m.id].pinned for m in superfans), "their ledgers explain it"
+    assert len([m for m in members if m.tier is Tier.FAN]) >= 20
+    below = max(score[m.id] for m in members if m.tier is not Tier.SUPERFAN)
+    assert 0.9 * lines.superfan <= below < lines.superfan, "someone stands just below the superfan line"
+    demoted = [m for m in members if m.tier is not Tier.SUPERFAN and session.scalar(
+        select(FanBadge.id).where(FanBadge.user_id == m.id, FanBadge.badge == "superfan"))]
+    assert len(demoted) == 1
+    since = standings[demoted[0].id].tier_since
+    told = session.scalars(select(Notification.created_at).where(Notification.user_id == demoted[0].id,
+                                                                 Notification.kind == "tier",
+                                                                 Notification.detail == "superfan")).all()
+    assert len(told) == 1 and since - told[0] > timedelta(days=settings.grace_days), "promoted, then past the grace"
+    assert score[demoted[0].id] < 0.9 * lines.superfan
+    assert session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "fans.void",
+                                                                  AuditEvent.target_user_id == demoted[0].id)) == 1
+    capped = session.execute(select(EngagementEvent.kind, func.count()).where(EngagementEvent.limited == "pair_cap")
+                             .group_by(EngagementEvent.kind)).all()
+    assert dict(capped) == {"like_given": 2, "like_received": 2}
+    assert session.scalar(select(func.count(FanNote.id))) >= 2
+    testers = session.scalar(select(FanSelection).where(FanSelection.name == "Launch testers"))
+    assert testers is not None and session.scalar(select(func.count()).select_from(FanSelectionMember)
+                                                  .where(FanSelectionMember.selection_id == testers.id)) >= 5
+    assert session.scalar(select(func.count()).where(FanStanding.last_contacted_at.is_not(None))) >= 10
+    assert session.scalar(select(func.count(func.distinct(FanBadge.badge)))) >= 4
+
+
 def test_demo_builders_are_the_features_and_load_is_one_transaction(app, monkeypatch):
     builders = demo.builders()
-    assert [b.__module__ for b in builders] == ["portal.demo.accounts", "portal.demo.community", "portal.demo.feedback"]
+    assert [b.__module__ for b in builders] == ["portal.demo.accounts", "portal.demo.community", "portal.demo.feedback",
+                                                "portal.demo.fans"], "the fans builder reads what the others wrote"
 
     def broken(built):
         raise RuntimeError("a builder failed half-way")

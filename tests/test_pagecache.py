@@ -72,21 +72,6 @@ def test_a_new_site_name_shows_everywhere(app, client, warm, admin):
         assert "Fernhill Club" in client.get(path).get_data(as_text=True), path
 
 
-@pytest.fixture
-def redis_url():
-    redis = pytest.importorskip("redis")
-    import os
-
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).flushdb()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"no Redis at {url}")
-    return url
-
-
 def test_with_redis_the_cache_is_shared_through_redis(app_config, redis_url, count_queries):
     from portal import create_app
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from ..config import SUPPORTED_LOCALES
-from ..kernel import images, outbox
+from ..kernel import features, images, outbox
 from ..kernel.pagecache import invalidate
 from ..kernel.site import site_settings
 from ..kernel.timeutil import utcnow
@@ -163,6 +163,8 @@ def delete_account(session: Session, user: User, *, password: str) -> None:
     user.role = Role.MEMBER
     user.deleted_at = utcnow()
     end_other_sessions(session, user)
+    for erase in features.registry().erasers:
+        erase(session, user)  # what the features above keep about the member (the fans ledger, staff notes)
     after_commit(session, invalidate, "members", "people", f"member:{user.id}")
     after_commit(session, images.discard, "avatars", old_avatar)
     after_commit(session, outbox.erase_mail_to, old_email)  # queued: the outbox (the demo's inboxes) forgets them too

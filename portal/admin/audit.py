@@ -46,7 +46,13 @@ ACTIONS: dict[str, Any] = {
     "idea.hide": _l("Ideas hidden"),
     "idea.restore": _l("Ideas restored"),
     "board.save": _l("Boards saved"),
+    "fans.settings": _l("Fans weights and tiers"),
+    "fans.pin": _l("Fan tiers pinned"),
+    "fans.unpin": _l("Fan tiers unpinned"),
+    "fans.void": _l("Fan points voided"),
 }
+# The tiers as audit entries name them (the details keep the value: "superfan").
+TIER_NAMES: dict[str, Any] = {"member": _l("member"), "fan": _l("fan"), "superfan": _l("superfan")}
 
 
 def register_target(app: Flask, kind: str, lookup: TargetLookup) -> None:
@@ -152,6 +158,21 @@ class _Context:
         elif event.action == "board.save":
             args["title"] = _link(board.label, board.url) if board else escape(details.get("name", gone))
             text = _("%(actor)s saved the board “%(title)s”")
+        elif event.action == "fans.settings":
+            changed = [name.replace("_", " ") for name in details.get("settings") or {}]
+            args["fields"] = _link(", ".join(changed) if changed else _("weights"), url_for("fans_admin.settings"))
+            text = _("%(actor)s changed the fans weights and tier settings: %(fields)s")
+        elif event.action == "fans.pin":
+            args.update(tier=TIER_NAMES.get(details.get("tier"), details.get("tier", "?")), reason=details.get("reason", ""))
+            text = _("%(actor)s pinned %(member)s to the %(tier)s tier: %(reason)s")
+        elif event.action == "fans.unpin":
+            args["reason"] = details.get("reason", "")
+            text = _("%(actor)s unpinned the tier of %(member)s: %(reason)s")
+        elif event.action == "fans.void":
+            args.update(starts=details.get("starts", "?"), ends=details.get("ends", "?"), reason=details.get("reason", ""),
+                        count=details.get("events", 0))
+            text = _("%(actor)s voided the points of %(member)s from %(starts)s to %(ends)s (%(count)s contributions): "
+                     "%(reason)s")
         else:
             args["action"] = event.action
             text = _("%(actor)s: %(action)s")

@@ -9,6 +9,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..accounts.models import AuditEvent, User
+from ..fans import service as fans
 from ..kernel.pagecache import invalidate
 from ..kernel.timeutil import utcnow
 from ..kernel.uow import after_commit, commit, use_case
@@ -82,6 +83,8 @@ def hide(session: Session, moderator: User, *, post: Post | None = None, comment
     target = post or comment
     if target.hidden_at is None:
         target.hidden_at = utcnow()
+        fans.hide_contribution(session, target.author_id, post_id=post.id if post else None,
+                               comment_id=comment.id if comment else None)
     _resolve(session, moderator, post=post, comment=comment, resolution="hidden")
     session.add(AuditEvent(actor_id=moderator.id, target_user_id=target.author_id, action="content.hide",
                            details={"post": post.id if post else None, "comment": comment.id if comment else None,
@@ -97,6 +100,9 @@ def restore(session: Session, moderator: User, *, post: Post | None = None, comm
     """Show hidden content again."""
     _require_moderator(moderator)
     target = post or comment
+    if target.hidden_at is not None:
+        fans.restore_contribution(session, target.author_id, post_id=post.id if post else None,
+                                  comment_id=comment.id if comment else None)
     target.hidden_at = None
     session.add(AuditEvent(actor_id=moderator.id, target_user_id=target.author_id, action="content.restore",
                            details={"post": post.id if post else None, "comment": comment.id if comment else None}))
@@ -138,6 +144,7 @@ def suspend(session: Session, moderator: User, member: User, *, days: Any, reaso
         raise CommunityError(errors)
     member.suspended_until = utcnow() + timedelta(days=days)
     member.suspension_reason = reason
+    fans.suspend_points(session, member)  # shown on their ledger; back when the suspension ends
     session.add(AuditEvent(actor_id=moderator.id, target_user_id=member.id, action="member.suspend",
                            details={"days": days, "reason": reason}))
     commit(session)
@@ -149,5 +156,6 @@ def lift_suspension(session: Session, moderator: User, member: User) -> None:
     _require_moderator(moderator)
     member.suspended_until = None
     member.suspension_reason = ""
+    fans.restore_points(session, member)
     session.add(AuditEvent(actor_id=moderator.id, target_user_id=member.id, action="member.unsuspend", details={}))
     commit(session)

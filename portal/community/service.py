@@ -151,7 +151,7 @@ def delete_post(session: Session, post: Post, actor: User) -> None:
         return
     tags = set(session.scalars(select(Hashtag.name).join(PostHashtag).where(PostHashtag.post_id == post.id)))
     post.deleted_at = utcnow()
-    fans.retract(session, post.author_id, "question" if post.is_question else "post", post_id=post.id)
+    fans.retract_contribution(session, post.author_id, post_id=post.id)  # the post and the likes it received
     after_commit(session, discard_photos, photo_names(post.photos))  # the rows stay, the files go
     after_commit(session, invalidate, *page_topics(post, tags))
     reindex_later(session, post)  # out of the search index
@@ -188,6 +188,11 @@ def add_comment(session: Session, post: Post, author: User, *, body: str, parent
     session.flush()
     session.execute(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count + 1))
     fans.record(session, author.id, "comment", post_id=post.id, comment_id=comment.id)
+    answered = parent.author_id if parent is not None else post.author_id
+    if answered != author.id:
+        fans.record(session, author.id, "reply", post_id=post.id, comment_id=comment.id, other_user_id=answered)
+        if author.is_staff:
+            fans.touch_contact(session, [answered])  # a staff reply is staff reaching that member
     told = {author.id}
     if post.author_id not in told:
         notify(session, post.author_id, NotificationKind.REPLY, actor_id=author.id, post_id=post.id, comment_id=comment.id)
@@ -236,7 +241,7 @@ def delete_comment(session: Session, comment: Comment, actor: User) -> None:
         return
     session.execute(update(Post).where(Post.id == comment.post_id).values(comment_count=Post.comment_count - 1))
     session.execute(update(Post).where(Post.id == comment.post_id, Post.answer_id == comment.id).values(answer_id=None))
-    fans.retract(session, comment.author_id, "comment", post_id=comment.post_id, comment_id=comment.id)
-    fans.retract(session, comment.author_id, "answer_accepted", post_id=comment.post_id, comment_id=comment.id)
+    # The comment, the reply it was, the answer it was marked as, the likes it received.
+    fans.retract_contribution(session, comment.author_id, comment_id=comment.id)
     after_commit(session, invalidate, *page_topics(comment.post))
     commit(session)

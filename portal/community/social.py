@@ -51,7 +51,7 @@ def toggle_post_like(session: Session, post: Post, user: User) -> bool:
     if not _added(session, PostLike(user_id=user.id, post_id=post.id), Post, post.id):
         return True
     session.execute(update(Post).where(Post.id == post.id).values(like_count=Post.like_count + 1))
-    fans.record(session, user.id, "like_given", post_id=post.id)
+    fans.record(session, user.id, "like_given", post_id=post.id, other_user_id=post.author_id)
     if post.author_id != user.id:
         fans.record(session, post.author_id, "like_received", post_id=post.id, other_user_id=user.id)
         notify(session, post.author_id, NotificationKind.LIKE, actor_id=user.id, post_id=post.id, once=True)
@@ -78,7 +78,7 @@ def toggle_comment_like(session: Session, comment: Comment, user: User) -> bool:
     if not _added(session, CommentLike(user_id=user.id, comment_id=comment.id), Comment, comment.id):
         return True
     session.execute(update(Comment).where(Comment.id == comment.id).values(like_count=Comment.like_count + 1))
-    fans.record(session, user.id, "like_given", comment_id=comment.id)
+    fans.record(session, user.id, "like_given", comment_id=comment.id, other_user_id=comment.author_id)
     if comment.author_id != user.id:
         fans.record(session, comment.author_id, "like_received", comment_id=comment.id, other_user_id=user.id)
         notify(session, comment.author_id, NotificationKind.LIKE, actor_id=user.id, post_id=comment.post_id,

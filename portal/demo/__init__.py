@@ -23,6 +23,7 @@ from werkzeug.utils import import_string
 
 from ..accounts.models import User
 from ..extensions import cache
+from ..fans.ledger import REPLAY
 from ..kernel import features
 from ..kernel.uow import after_commit, commit, use_case
 from ..search import sources_of
@@ -33,11 +34,16 @@ from .kit import Demo
 __all__ = ["MEMBER_COUNT", "SIGN_INS", "builders", "load"]
 
 Builder = Callable[[Demo], None]
+# Builders that read what all the others wrote: the fans builder draws the tiers from every contribution's
+# points, so it runs last although its feature registers before community and feedback.
+LAST = ("portal.demo.fans:build",)
 
 
 def builders(app: Flask | None = None) -> list[Builder]:
-    """The features' demo builders, in the order the features registered (accounts, whose people the others need, first)."""
-    return [import_string(name) for name in features.registry(app).demo_builders]
+    """The features' demo builders, in the order the features registered (accounts, whose people the others
+    need, first), those in `LAST` after the others."""
+    names = features.registry(app).demo_builders
+    return [import_string(name) for name in sorted(names, key=lambda name: name in LAST)]
 
 
 @use_case
@@ -46,6 +52,7 @@ def load(session: Session, seed: int = 2026) -> bool:
     if session.scalar(select(User.id).where(User.email == ADMIN_EMAIL)) is not None:
         return False
     demo = Demo(session, seed)
+    session.info[REPLAY] = {}  # the demo is the new database's only writer: the ledger counts caps in memory
     try:
         with demo.recording():
             for build in builders():
@@ -57,4 +64,6 @@ def load(session: Session, seed: int = 2026) -> bool:
     except BaseException:
         demo.discard_files()  # and `use_case` rolls the rows back
         raise
+    finally:
+        session.info.pop(REPLAY, None)
     return True

@@ -132,7 +132,7 @@ class Network:
         """A like as `toggle_post_like` writes it."""
         with self.demo.at(when):
             self.session.add(PostLike(user_id=liker.id, post_id=post.id))
-            fans.record(self.session, liker.id, "like_given", post_id=post.id)
+            fans.record(self.session, liker.id, "like_given", post_id=post.id, other_user_id=post.author_id)
             if liker.id != post.author_id:
                 fans.record(self.session, post.author_id, "like_received", post_id=post.id, other_user_id=liker.id)
                 self.demo.notify(when, post.author_id, NotificationKind.LIKE, actor_id=liker.id, post_id=post.id, once=True)
@@ -199,7 +199,7 @@ class Network:
             when = min(comment.created_at + timedelta(minutes=5), self.now)
             with self.demo.at(when):
                 session.add(CommentLike(user_id=liker.id, comment_id=comment.id))
-                fans.record(session, liker.id, "like_given", comment_id=comment.id)
+                fans.record(session, liker.id, "like_given", comment_id=comment.id, other_user_id=comment.author_id)
                 fans.record(session, comment.author_id, "like_received", comment_id=comment.id, other_user_id=liker.id)
             self.demo.notify(when, comment.author_id, NotificationKind.LIKE, actor_id=liker.id, post_id=comment.post_id,
                              comment_id=comment.id, once=True)

@@ -7,8 +7,9 @@ five thousand votes, so the rows (boards, ideas, votes, status changes, comments
 go in a few bulk inserts, and everything around them goes through the helpers real use calls:
 `render_text` for the HTML, `fans.record` for the engagement events, `notify_many` for the news
 (one fan-out to the followers of the moment, as `notify_subscribers` does), `ensure_budget_rows`,
-`recount_heat` and the other recounts for the counters (`feedback.ledger.recount_counters`). The tiers are set
-here: no service sets them yet. The search index is rebuilt once the demo is committed (`load`).
+`recount_heat` and the other recounts for the counters (`feedback.ledger.recount_counters`). The tiers come
+from the scores, drawn by the fans builder once everything is written. The search index is rebuilt once the
+demo is committed (`load`).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from ..accounts.models import AuditEvent, Tier, User
+from ..accounts.models import AuditEvent, User
 from ..fans import service as fans
 from ..feedback import ledger
 from ..feedback.models import (
@@ -60,10 +61,6 @@ class FeedbackRows:
 
     def write(self) -> None:
         plan, session = self.plan, self.session
-        for person in plan.superfans:
-            person.tier = Tier.SUPERFAN
-        for person in plan.fans:
-            person.tier = Tier.FAN
         session.add_all(plan.boards.values())
         session.flush()
         self.ideas()

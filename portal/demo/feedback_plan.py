@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from ..accounts.models import User
+from ..fans.models import FanStanding
 from ..feedback.models import Board, Category, Idea, IdeaStatus, Visibility, VoteSource
 from .kit import Demo, data
 
@@ -80,7 +83,7 @@ class FeedbackPlan:
     """Who posts, votes and comments what, and when; `run` plans it all."""
 
     def __init__(self, demo: Demo):
-        self.rng, self.now = demo.rng, demo.now
+        self.rng, self.now, self.session = demo.rng, demo.now, demo.session
         cast = demo.people
         self.admin: User = cast.admin
         self.camille, self.jordan, self.priya = cast.staff[:3]
@@ -97,11 +100,12 @@ class FeedbackPlan:
     def run(self) -> None:
         rng = self.rng
         self.activity = {m.id: rng.lognormvariate(0, 0.8) for m in self.members}
-        # Tiers follow engagement: superfans and fans come from the most active members.
-        ranked = sorted((m for m in self.members if m is not self.alex), key=lambda m: -self.activity[m.id])
-        self.superfans = rng.sample(ranked[:40], 12)
-        chosen = {m.id for m in self.superfans}
-        self.fans = rng.sample([m for m in ranked[:70] if m.id not in chosen], 8)
+        # The superfans' lab is for the members whose community engagement already stands out: the fans
+        # builder draws the tiers from the scores at the end, and these are the ones it will find on top.
+        scores = dict(self.session.execute(select(FanStanding.user_id, FanStanding.score)).all())
+        ranked = sorted((m for m in self.members if m is not self.alex),
+                        key=lambda m: (-scores.get(m.id, 0), -self.activity[m.id]))
+        self.superfans = ranked[:12]
         self.oldest = (self.now - sorted(m.created_at for m in self.members)[10]).days - 2  # ideas need authors
         self.boards: dict[str, Board] = {}
         for position, board in enumerate(self.ideas["boards"]):
@@ -140,7 +144,8 @@ class FeedbackPlan:
         days = low + (high - low) * rng.random() ** 1.4
         created = now - timedelta(days=days, minutes=rng.randint(0, 1439))
         if after is not None:  # a duplicate comes after its original
-            created = after + (now - timedelta(days=3) - after) * rng.uniform(0.05, 0.8)
+            # (an original of the last three days has its duplicate within the hours after it, never before)
+            created = after + max(now - timedelta(days=3) - after, (now - after) / 2) * rng.uniform(0.05, 0.8)
         people = [m for m in self.pool(board) if m.created_at < created - timedelta(days=1) and m is not self.alex]
         if lang == "fr" and rng.random() < 0.8:
             people = [m for m in people if m.locale == "fr"] or people
@@ -300,7 +305,8 @@ class FeedbackPlan:
             people.sort(key=lambda m: rng.random() ** (1 / self.activity[m.id]), reverse=True)
             for member in people[:max(draft.target - len(draft.votes), 0)]:
                 dup = rng.choice(draft.duplicates) if draft.duplicates and rng.random() < 0.3 else None
-                if dup and member.created_at < dup.merged_at - timedelta(hours=2):
+                # A vote through a duplicate counts on the original from the merge: never before the original existed.
+                if dup and member.created_at < dup.merged_at - timedelta(hours=2) and dup.created >= draft.created:
                     self.cast(draft, member, self.when(dup.created, dup.merged_at, member), dup)
                 else:
                     self.cast(draft, member, self.when(draft.created, end, member))

@@ -1,8 +1,25 @@
-"""Top fans: the engagement events every contribution writes (scores and tiers build on them)."""
+"""Top fans: the engagement ledger, scores, tiers, badges, the leaderboard and what staff keep about fans."""
+from __future__ import annotations
+
 from flask import Flask
 
-from . import models  # noqa: F401  (the engagement_events table)
+from ..kernel import features
+from . import (
+    jobs,  # noqa: F401  (declares promotions, badges and the nightly pass)
+    models,  # noqa: F401  (the tables)
+)
+from .admin_views import admin_bp
+from .privacy import erase_member_data, export_member_data
+from .views import bp, profile_section
+from .visits import count_visit
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to serve yet: the ledger is written by the other features through fans.service."""
+    app.register_blueprint(bp)
+    app.register_blueprint(admin_bp)
+    app.after_request(count_visit)
+    registry = features.registry(app)
+    registry.profile_sections.append(profile_section)
+    registry.data_exporters["fans"] = export_member_data
+    registry.erasers.append(erase_member_data)
+    registry.demo_builders.append("portal.demo.fans:build")

@@ -71,7 +71,7 @@ def shift_budgets(session: Session, board_id: int, voters: Select, delta: int) -
                     .values(used=used).execution_options(synchronize_session=False))
 
 
-def record_vote(session: Session, idea_id: int, vote: Vote) -> None:
+def record_vote(session: Session, idea_id: int, vote: Vote, author_id: int | None = None) -> None:
     """Insert a vote on a locked idea and count it (raises IntegrityError for a second vote)."""
     now = utcnow()
     vote.created_at = now
@@ -82,7 +82,7 @@ def record_vote(session: Session, idea_id: int, vote: Vote) -> None:
                     .execution_options(synchronize_session=False))
     add_heat(session, idea_id, trending.VOTE_WEIGHT, now)
     if vote.user_id is not None:
-        fans.record(session, vote.user_id, "idea_vote", idea_id=idea_id)
+        fans.record(session, vote.user_id, "idea_vote", idea_id=idea_id, other_user_id=author_id)
 
 
 def member_voters(idea_id: int) -> Select:

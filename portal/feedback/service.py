@@ -185,7 +185,7 @@ def submit_idea(session: Session, board: Board, author: User, *, title: str, des
         session.add(Vote(idea_id=idea.id, user_id=author.id, created_at=now))
         idea.vote_count = 1
         idea.trending = trending.add(None, trending.VOTE_WEIGHT, now)
-        fans.record(session, author.id, "idea_vote", idea_id=idea.id)
+        fans.record(session, author.id, "idea_vote", idea_id=idea.id, other_user_id=author.id)  # earns nothing
     on_commit(session, [idea], listing=True)
     commit(session)
     return idea, voted
@@ -231,7 +231,7 @@ def delete_idea(session: Session, idea: Idea, actor: User) -> None:
     if not relist(session, idea, change):
         session.rollback()  # nothing changed: let go of the row lock
         return
-    fans.retract(session, idea.author_id, "idea_posted", idea_id=idea.id)
+    fans.retract_contribution(session, idea.author_id, idea_id=idea.id)
     on_commit(session, [idea], listing=True)
     commit(session)
 
@@ -251,7 +251,7 @@ def cast_vote(session: Session, idea: Idea, voter: User) -> bool:
         raise VotingClosed()
     try:
         spend_vote(session, voter.id, board)
-        record_vote(session, idea.id, Vote(idea_id=idea.id, user_id=voter.id))
+        record_vote(session, idea.id, Vote(idea_id=idea.id, user_id=voter.id), idea.author_id)
     except IntegrityError:
         session.rollback()  # the member's other tab voted a moment ago: counted once, and its budget spent once
         return False
@@ -320,6 +320,8 @@ def add_comment(session: Session, idea: Idea, author: User, *, body: str) -> Ide
     session.flush()
     add_heat(session, idea.id, trending.COMMENT_WEIGHT, now)
     fans.record(session, author.id, "idea_comment", idea_id=idea.id)
+    if author.is_staff and idea.author_id != author.id:
+        fans.touch_contact(session, [idea.author_id])  # a staff reply is staff reaching the idea's author
     subscribe_quietly(session, author.id, idea.id)
     session.flush()
     notify_subscribers(session, idea.id, IdeaNotice.COMMENT, author.id, detail=str(comment.id))

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..accounts.models import AuditEvent, User
+from ..fans import service as fans
 from ..kernel.text import clean_text, render_text
 from ..kernel.timeutil import utcnow
 from ..kernel.translatable import LANGUAGE_NAMES, default_locale, joined, split
@@ -129,12 +130,33 @@ def change_status(session: Session, idea: Idea, actor: User, *, status: IdeaStat
                                                                      response_at=now)
                         .execution_options(synchronize_session=False))
     notify_subscribers(session, idea.id, IdeaNotice.STATUS, actor.id, detail=new.value)
+    _reward(session, idea, new)
     session.flush()
     after_commit(session, mail_status_change, event.id)
     on_commit(session, [idea])
     commit(session)
     session.refresh(idea)
     return event
+
+
+# What an idea reaching a status earns: its author more, and each member who voted for it a little.
+_REWARDS = (("idea_planned", "voted_idea_planned", frozenset({IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS, IdeaStatus.DONE})),
+            ("idea_done", "voted_idea_done", frozenset({IdeaStatus.DONE})))
+
+
+def _reward(session: Session, idea: Idea, status: IdeaStatus) -> None:
+    """Points for the idea's author and voters once it is planned or shipped; taken back if it goes back."""
+    voters: list[int] | None = None
+    for author_kind, voter_kind, statuses in _REWARDS:
+        given = fans.has_event(session, author_kind, idea_id=idea.id) or fans.has_event(session, voter_kind, idea_id=idea.id)
+        if status in statuses and not given:
+            fans.record(session, idea.author_id, author_kind, idea_id=idea.id)
+            if voters is None:
+                voters = [uid for uid in session.scalars(member_voters(idea.id)) if uid != idea.author_id]
+            fans.record_many(session, voters, voter_kind, idea_id=idea.id, other_user_id=idea.author_id)
+        elif status not in statuses and given:
+            fans.retract_everyone(session, author_kind, idea_id=idea.id)
+            fans.retract_everyone(session, voter_kind, idea_id=idea.id)
 
 
 def response_texts(session: Session, idea: Idea) -> dict[str, str]:
@@ -212,6 +234,10 @@ def set_hidden(session: Session, idea: Idea, actor: User, hidden: bool) -> None:
     if not relist(session, idea, change):
         session.rollback()  # nothing changed: let go of the row lock
         return
+    if hidden:
+        fans.hide_contribution(session, idea.author_id, idea_id=idea.id)
+    else:
+        fans.restore_contribution(session, idea.author_id, idea_id=idea.id)
     session.add(AuditEvent(actor_id=actor.id, target_user_id=idea.author_id,
                            action="idea.hide" if hidden else "idea.restore", details={"idea": idea.id}))
     on_commit(session, [idea], listing=True)
@@ -266,7 +292,7 @@ def vote_on_behalf(session: Session, idea: Idea, actor: User, *, email: str = ""
     try:
         if member is not None:
             spend_vote(session, member.id, idea.board)
-        record_vote(session, idea.id, vote)
+        record_vote(session, idea.id, vote, idea.author_id)
     except NoVotesLeft:
         raise refuse("email", _l("This member has no votes left on this board.")) from None
     except IntegrityError:

@@ -4,7 +4,7 @@ It sits above community and feedback: it reads their queries and models, and the
 """
 from flask import Flask
 
-from . import audit_targets
+from . import audit_targets, fans_views  # noqa: F401 - fans_views adds its routes to the staff blueprint
 from .views import bp
 
 

@@ -26,7 +26,8 @@ from portal.kernel.timeutil import utcnow
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
-SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+# The PostgreSQL leg runs beside the SQLite one: it keeps its own copies, so neither overwrites a file the other writes.
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots" / ("postgresql" if os.environ.get("TEST_DATABASE") == "postgresql" else "")
 SIZES: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2},

@@ -30,6 +30,15 @@ ESTABLISHED_AGE = timedelta(days=30)
 
 
 @pytest.fixture(autouse=True)
+def no_badges(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Established members earn badges (and are told) as they post: the fans feature's news, tested in tests/fans.
+    Here every notification is the community's own."""
+    from portal.fans import badges  # only this fixture reaches into the fans feature
+
+    monkeypatch.setattr(badges, "BADGES", {})
+
+
+@pytest.fixture(autouse=True)
 def request_context(app: Flask) -> Iterator[None]:
     with app.test_request_context():
         yield

@@ -191,7 +191,8 @@ def test_a_list_of_posts_costs_the_same_for_one_post_as_for_fifty(app, world, lo
     assert with_one <= bound, f"{path}: {with_one} statements"
 
 
-@pytest.mark.parametrize(("signed_in", "bound"), [(False, 6), (True, 9)], ids=["anonymous", "member"])
+# The fans section (tier and badges) is one of them.
+@pytest.mark.parametrize(("signed_in", "bound"), [(False, 7), (True, 10)], ids=["anonymous", "member"])
 def test_a_profile_costs_the_same_for_one_post_as_for_fifty(app, world, login, client, count_queries, signed_in, bound):
     browser = login(world.viewer) if signed_in else client
     path = f"/members/{world.owner.id}"

@@ -197,7 +197,7 @@ def test_a_delete_that_fails_keeps_the_post_and_its_photos(app, alice, image, ma
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(service.fans, "retract", broken)
+    monkeypatch.setattr(service.fans, "retract_contribution", broken)
 
     with pytest.raises(RuntimeError):
         service.delete_post(db.session, post, alice)

@@ -51,8 +51,9 @@ def subscribed(user: User, idea: Idea) -> bool | None:
 
 
 def snapshot() -> dict[str, Any]:
-    """Everything a refused request must leave as it was."""
-    return {"ideas": rows(Idea), "votes": rows(Vote), "events": rows(EngagementEvent), "comments": rows(IdeaComment),
+    """Everything a refused request must leave as it was (signing in counts the day's visit: not a change)."""
+    return {"ideas": rows(Idea), "votes": rows(Vote), "events": rows(EngagementEvent, EngagementEvent.kind != "visit"),
+            "comments": rows(IdeaComment),
             "notifications": rows(Notification), "idea_events": rows(IdeaEvent), "subscriptions": rows(Subscription),
             "budgets": sorted(db.session.execute(select(VoteBudget.user_id, VoteBudget.board_id, VoteBudget.used))),
             "counts": sorted(db.session.execute(select(Idea.id, Idea.status, Idea.vote_count, Idea.comment_count)))}
