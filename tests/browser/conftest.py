@@ -199,3 +199,13 @@ def shot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}-{size_of(page)}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def quiet_fans(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No promotion or badge follows a contribution: the community's and the board's own news, counted exactly
+    on the bell. The fans journey (test_fans.py) is where tiers and badges are told."""
+    from portal.fans import ledger  # only this fixture reaches into the fans feature
+
+    monkeypatch.setattr(ledger, "_queue_evaluation", lambda user_id: None)
+

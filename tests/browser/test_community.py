@@ -127,6 +127,7 @@ def png_bytes(size: tuple[int, int], color: tuple[int, int, int]) -> io.BytesIO:
 # -- the journey ----------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("quiet_fans")
 def test_community_journey(live_server: LiveServer, page: Any, size: str, tmp_path: Path) -> None:
     live = live_server
     alex = established(live, "alexfan", "Alex Fan")

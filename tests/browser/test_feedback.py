@@ -79,6 +79,7 @@ def vote_on(page: Page, live: LiveServer, idea_id: int) -> None:
     page.locator(".idea-full .vote-button").click()
 
 
+@pytest.mark.usefixtures("quiet_fans")
 def test_feedback_journey(live_server: LiveServer, page: Any, size: str) -> None:
     live = live_server
     admin = person(live, "ada", "Ada Admin", Role.ADMIN)
