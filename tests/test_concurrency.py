@@ -69,7 +69,11 @@ def server(app, app_config, tmp_path):
         pytest.fail("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
     yield base
     process.terminate()
-    process.wait(timeout=20)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:  # a request still hanging: the assertions above have said why
+        process.kill()
+        process.wait()
 
 
 def _signed_in(app, user) -> tuple[str, str]:

@@ -95,9 +95,12 @@ def _lock(session: Session, ids: list[int]) -> dict[int, FanStanding]:
         # event first); one that has not takes it with a write that changes nothing.
         table = FanStanding.__table__
         session.execute(update(table).where(table.c.user_id.in_(ids)).values(scored_day=table.c.scored_day))
-    query = select(FanStanding).where(FanStanding.user_id.in_(ids)).execution_options(populate_existing=True)
+    query = (select(FanStanding).where(FanStanding.user_id.in_(ids)).order_by(FanStanding.user_id)
+             .execution_options(populate_existing=True))
     if postgres:
-        query = query.with_for_update()
+        # Only the standings, in id order: the member rows the query joins are written by other paths
+        # (a notification's unread count) that take them before a standing, which would deadlock.
+        query = query.with_for_update(of=FanStanding)
     found = {standing.user_id: standing for standing in session.scalars(query)}
     if len(found) != len(ids):
         _insert_missing(session, [i for i in ids if i not in found], today())

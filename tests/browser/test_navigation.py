@@ -85,6 +85,7 @@ CLICKABLE_LINKS = """(root) => [...root.querySelectorAll("a[href], form[role=sea
 
 def _menus(p: Page) -> list[Any]:
     """The header's menus whose toggle can be seen at this width."""
+    p.wait_for_load_state()  # until the stylesheet applies, every toggle looks visible
     menus = p.locator("header.site-header details.menu")
     return [menus.nth(i) for i in range(menus.count()) if menus.nth(i).locator("summary").is_visible()]
 

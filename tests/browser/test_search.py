@@ -19,7 +19,7 @@ from portal.feedback import service as feedback
 from portal.feedback import triage
 from portal.kernel.timeutil import utcnow
 
-from .conftest import LiveServer
+from .conftest import LiveServer, size_of
 from .test_community import header, snap
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("size", ["desktop", "phone"]),
@@ -55,7 +55,7 @@ def seed(live: LiveServer, lang: str) -> None:
 def search_from_the_header(page: Page, live: LiveServer, words: dict[str, Any]) -> None:
     page.goto(live.url + "/")
     menu = header(page).locator("details.nav-menu > summary")
-    if menu.is_visible():  # phones: the search box is in the Menu
+    if size_of(page) == "phone":  # phones: the search box is in the Menu
         menu.click()
         box = header(page).get_by_role("searchbox", name=words["search"])
         box.fill(words["query"])

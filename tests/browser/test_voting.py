@@ -93,6 +93,7 @@ def header_link(p: Page, size: str, href: str) -> None:
         header.locator(f"details.nav-menu .menu-panel a[href='{href}']").first.click()
     else:
         link = header.locator(f".main-nav a[href='{href}']")
+        p.wait_for_load_state()  # until the stylesheet applies, the Staff menu's links look visible
         if link.count() == 0 or not link.first.is_visible():  # a staff page sits in the Staff menu
             header.locator("details.staff-menu summary").click()
         header.locator(f".main-nav a[href='{href}']").first.click()
