@@ -21,7 +21,7 @@ from werkzeug.routing import IntegerConverter
 from . import accounts, admin, community, config, fans, feedback, pages, search, staff
 from .cli import portal_cli
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate, talisman
-from .kernel import edge, features, images, pagecache, ratelimits, tasks
+from .kernel import edge, features, images, maintenance, pagecache, ratelimits, tasks  # noqa: F401 (maintenance: its nightly task)
 from .kernel.security import CONTENT_SECURITY_POLICY
 from .kernel.site import site_settings
 from .kernel.timeutil import utcnow

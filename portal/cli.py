@@ -1,15 +1,19 @@
 """`flask portal ...`: the commands an operator runs."""
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from .accounts import service as accounts
 from .extensions import db
 from .fans import scoring
 from .feedback import triage
+from .kernel import maintenance
 from .search import service as search
 from .search import sources_of
 
@@ -70,6 +74,47 @@ def recompute_scores() -> None:
 @portal_cli.command("recount-votes")
 @with_appcontext
 def recount_votes() -> None:
-    """Check every idea's vote count and every member's spent votes against the vote rows, and mend them."""
+    """Check every idea's vote figures and every member's spent votes against the vote rows, and mend them."""
+    maintenance.analyze(db.session)  # the recount's correlated counts need the planner's statistics on SQLite
     ideas, budgets = triage.recount_vote_counts(db.session)
-    click.echo(f"{ideas} idea vote counts and {budgets} vote budgets were wrong; all now match the votes.")
+    click.echo(f"Vote figures were wrong on {ideas} ideas, and {budgets} vote budgets; all now match the votes.")
+
+
+@portal_cli.command("bench-data")
+@click.option("--scale", required=True, help="0.01, 0.1, 1 (10,000 members) or 10.")
+@click.option("--seed", default=1, show_default=True, type=int, help="The same seed builds the same data.")
+@click.option("--manifest", "manifest_path", type=click.Path(dir_okay=False), help="Where to write the manifest "
+              "(default: INSTANCE_PATH/bench-manifest.json).")
+@with_appcontext
+def bench_data(scale: str, seed: int, manifest_path: str | None) -> None:
+    """Build a benchmark community into an empty database (migrated here, then marked as made by bench-data)."""
+    # Here, not at the top: the builder and its data stay out of every web worker and consumer.
+    from . import benchdata
+
+    try:
+        scale = benchdata.normal_scale(scale)
+        benchdata.prepare(db.session)
+    except benchdata.Refused as refused:
+        raise click.ClickException(str(refused)) from refused
+    manifest = benchdata.build(db.session, scale, seed)
+    path = Path(manifest_path or Path(current_app.instance_path) / "bench-manifest.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(manifest, indent=2) + "\n")
+    counts = ", ".join(f"{value:,} {name}" for name, value in manifest["counts"].items())
+    click.echo(f"Built scale {scale} in {manifest['build_seconds']['total']:.1f} s: {counts}.")
+    click.echo(f"Manifest: {path}")
+
+
+@portal_cli.command("bench-check")
+@with_appcontext
+def bench_check() -> None:
+    """Recount every stored counter from the rows; print each difference (exit code 1 if any)."""
+    # Here, not at the top: the checks stay out of every web worker and consumer.
+    from .benchdata import check
+
+    differences = check.differences(db.session)
+    for difference in differences:
+        click.echo(str(difference))
+    if differences:
+        raise click.exceptions.Exit(1)
+    click.echo("All counters match the rows.")

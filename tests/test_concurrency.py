@@ -34,7 +34,7 @@ from portal.config import settings_of
 from portal.extensions import db
 from portal.fans.models import EngagementEvent
 from portal.feedback import service as feedback
-from portal.feedback import triage
+from portal.feedback import tallies, triage
 from portal.feedback.models import Idea, IdeaStatus, Visibility, Vote, VoteBudget
 from portal.kernel.timeutil import utcnow
 
@@ -224,3 +224,4 @@ def test_concurrent_votes_and_unvotes_stay_exact_and_within_each_budget(app, ser
         assert used.get(member.id, 0) == counted, f"member {member.id}: budget says {used.get(member.id)}, votes {counted}"
         assert counted <= BUDGET
     assert BUDGET in used.values(), "no member reached the budget: the race did not test it"
+    assert tallies.mismatches(db.session) == [], "an idea's demand figures drifted from its votes"

@@ -24,6 +24,7 @@ class Post(db.Model):
         # Feeds walk posts newest first; keyset pagination seeks on (published_at, id).
         Index("ix_posts_published", "published_at", "id"),
         Index("ix_posts_author_published", "author_id", "published_at", "id"),
+        Index("ix_posts_announcement_published", "is_announcement", "published_at", "id"),  # the feed's announcements
         CheckConstraint("like_count >= 0", name="like_count_not_negative"),
         CheckConstraint("comment_count >= 0", name="comment_count_not_negative"),
     )

@@ -166,28 +166,37 @@ def recompute(session: Session, user_ids: Iterable[int] | None = None, *, batch:
     for start in range(0, len(ids), batch):
         chunk = ids[start:start + batch]
         standings = lock(session, chunk)
-        totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # score, like score, lifetime, last day
-        is_like = case((events.kind == "like_received", 1), else_=0)
-        rows = session.execute(
-            select(events.user_id, events.day, is_like, func.sum(events.points))
-            .where(events.user_id.in_(chunk), events.voided.is_(None), events.points > 0)
-            .group_by(events.user_id, events.day, is_like))
-        for user_id, event_day, like, points in rows:
-            total = totals[user_id]
-            delta = int(points) * factor(day - event_day, half_life)
-            total[0] += delta
-            if like:
-                total[1] += delta
-            total[2] += int(points)
-            total[3] = max(total[3], event_day)
+        found = totals(session, chunk, day, half_life)
         for user_id, standing in standings.items():
-            score, like_score, lifetime, last_day = totals.get(user_id, (0, 0, 0, 0))
+            score, like_score, lifetime, last_day = found.get(user_id, (0, 0, 0, 0))
             standing.score, standing.like_score, standing.lifetime = score, like_score, lifetime
             standing.last_event_day = last_day or None
             standing.scored_day = day
         session.commit()
         done += len(standings)
     return done
+
+
+def totals(session: Session, user_ids: list[int], day: int, half_life: int) -> dict[int, tuple[int, int, int, int]]:
+    """What the ledger gives these members as of `day`, read only: {user_id: (score, like score, lifetime,
+    last event day)} for those with counted events. The one formula of `recompute` and of the checks."""
+    events = EngagementEvent
+    result: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    is_like = case((events.kind == "like_received", 1), else_=0)
+    rows = session.execute(
+        select(events.user_id, events.day, is_like, func.sum(events.points))
+        .where(events.user_id.in_(user_ids), events.voided.is_(None), events.points > 0)
+        .group_by(events.user_id, events.day, is_like))
+    for user_id, event_day, like, points in rows:
+        total = result[user_id]
+        delta = int(points) * factor(day - event_day, half_life)
+        total[0] += delta
+        if like:
+            total[1] += delta
+        total[2] += int(points)
+        total[3] = max(total[3], event_day)
+    return {user_id: (score, like_score, lifetime, last_day) for user_id, [score, like_score, lifetime, last_day]
+            in result.items()}
 
 
 def add_events(session: Session, rows: list[dict]) -> None:

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..accounts.models import Role, User
 from ..extensions import db
-from ..kernel.pagecache import anonymous_page
+from ..kernel.pagecache import anonymous_page, remembered
 from ..kernel.security import role_required
 from . import badges, queries, rules, service, tiers
 
@@ -66,7 +66,9 @@ def leaderboard():
     tier_key = request.args.get("tier", "all")
     if period not in queries.PERIODS or tier_key not in queries.TIER_FILTERS:
         abort(404)
-    leaders = queries.leaderboard(db.session, period, queries.TIER_FILTERS[tier_key])
+    # The ranking is everyone's: drawn once for visitors and members alike, until a tier or a visibility changes.
+    leaders = remembered(f"leaderboard:{period}:{tier_key}", ["leaderboard"],
+                         lambda: queries.leaderboard(db.session, period, queries.TIER_FILTERS[tier_key]))
     return render_template("fans/leaderboard.html", leaders=leaders, period=period, tier_key=tier_key,
                            tier_labels=tiers.TIER_LABELS)
 

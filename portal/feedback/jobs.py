@@ -1,13 +1,15 @@
-"""Background work of the feedback board: closing the loop by email."""
+"""Background work of the feedback board: closing the loop by email, and moving the recent-votes window."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from huey import crontab
 from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
 from ..kernel import mail
-from ..kernel.tasks import task
+from ..kernel.tasks import periodic_task, task
+from . import tallies
 from .ledger import may_see
 from .models import STATUS_LABELS, Idea, IdeaEvent, Subscription
 
@@ -33,3 +35,9 @@ def mail_status_change(event_id: int) -> int:
                                 event=event))
         sent += 1
     return sent
+
+
+@periodic_task(crontab(minute="20", hour="3"))
+def move_recent_window() -> int:
+    """Every night: each idea's votes of the last 30 days, counted again from the new day."""
+    return tallies.move_window(db.session)

@@ -14,7 +14,7 @@ from ..accounts.models import Role, Tier, User
 from ..fans import service as fans
 from ..kernel.notifications import notify_many
 from ..kernel.timeutil import utcnow
-from . import trending
+from . import tallies, trending
 from .models import Board, Idea, IdeaComment, IdeaNotice, IdeaStatus, Subscription, Visibility, Vote, VoteBudget
 
 
@@ -72,14 +72,14 @@ def shift_budgets(session: Session, board_id: int, voters: Select, delta: int) -
 
 
 def record_vote(session: Session, idea_id: int, vote: Vote, author_id: int | None = None) -> None:
-    """Insert a vote on a locked idea and count it (raises IntegrityError for a second vote)."""
+    """Insert a vote on a locked idea and count it (raises IntegrityError for a second vote); the caller
+    sets the vote's tier to its voter's."""
     now = utcnow()
-    vote.created_at = now
+    vote.idea_id, vote.created_at = idea_id, now
     with session.begin_nested():
         session.add(vote)
         session.flush()
-    session.execute(update(Idea).where(Idea.id == idea_id).values(vote_count=Idea.vote_count + 1)
-                    .execution_options(synchronize_session=False))
+    tallies.count(session, vote)
     add_heat(session, idea_id, trending.VOTE_WEIGHT, now)
     if vote.user_id is not None:
         fans.record(session, vote.user_id, "idea_vote", idea_id=idea_id, other_user_id=author_id)
@@ -188,11 +188,6 @@ def _listed() -> Any:
     return Idea.merged_into_id.is_(None) & Idea.hidden_at.is_(None) & Idea.deleted_at.is_(None)
 
 
-def votes_from_rows() -> Any:
-    """Each idea's vote count, from its vote rows."""
-    return select(func.count(Vote.id)).where(Vote.idea_id == Idea.id).scalar_subquery()
-
-
 def spent_from_rows() -> Any:
     """Each budget row's spent votes: the member's votes on the board's ideas that still hold votes."""
     return (select(func.count(Vote.id)).join(Idea, Idea.id == Vote.idea_id)
@@ -207,7 +202,8 @@ def recount_counters(session: Session) -> None:
     quiet = {"synchronize_session": False}
     comments = (select(func.count(IdeaComment.id)).where(IdeaComment.idea_id == Idea.id, IdeaComment.deleted_at.is_(None))
                 .scalar_subquery())
-    session.execute(update(Idea).values(vote_count=votes_from_rows(), comment_count=comments).execution_options(**quiet))
+    session.execute(update(Idea).values(comment_count=comments).execution_options(**quiet))
+    tallies.recount(session)
     ideas = select(func.count(Idea.id)).where(Idea.board_id == Board.id, _listed()).scalar_subquery()
     session.execute(update(Board).values(idea_count=ideas).execution_options(**quiet))
     for board_id in session.scalars(select(Board.id)).all():

@@ -12,6 +12,7 @@ from ..fans.models import EngagementEvent
 from ..kernel.text import render_text
 from ..kernel.timeutil import utcnow
 from ..kernel.uow import commit, use_case
+from . import tallies
 from .ledger import ensure_budget_rows, member_voters, notify_subscribers, recount_heat, shift_budgets
 from .models import EXPLANATION_MAX, Board, Idea, IdeaComment, IdeaEvent, IdeaEventKind, IdeaNotice, Subscription, Vote
 from .service import check_staff, on_commit, refuse
@@ -65,10 +66,11 @@ def merge_ideas(session: Session, duplicate: Idea, original: Idea | None, actor:
     _move_subscriptions(session, duplicate.id, original.id)
     now = utcnow()
     session.execute(update(Idea).where(Idea.id == original.id).values(
-        vote_count=Idea.vote_count + moved, comment_count=Idea.comment_count + duplicate.comment_count,
+        comment_count=Idea.comment_count + duplicate.comment_count,
         activity_at=now).execution_options(synchronize_session=False))
     session.execute(update(Idea).where(Idea.id == duplicate.id).values(
-        merged_into_id=original.id, vote_count=0, comment_count=0, activity_at=now).execution_options(synchronize_session=False))
+        merged_into_id=original.id, comment_count=0, activity_at=now).execution_options(synchronize_session=False))
+    tallies.recount(session, [duplicate.id, original.id])  # both rows are locked: the moved votes, counted again
     session.execute(update(Board).where(Board.id == duplicate.board_id).values(idea_count=Board.idea_count - 1))
     session.flush()
     session.execute(update(Idea).where(Idea.id == original.id).values(trending=recount_heat(session, original.id)))

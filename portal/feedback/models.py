@@ -9,7 +9,7 @@ from flask_babel import lazy_pgettext as _p
 from sqlalchemy import Boolean, CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import User
+from ..accounts.models import Tier, User
 from ..extensions import db
 from ..kernel.notifications import Notification, points_at
 from ..kernel.timeutil import utcnow
@@ -129,6 +129,11 @@ class Idea(db.Model):
         Index("ix_ideas_board_created", "board_id", "created_at", "id"),
         Index("ix_ideas_board_activity", "board_id", "activity_at", "id"),
         Index("ix_ideas_status_changed", "status", "status_changed_at"),
+        # The staff priorities' sorts (tallies.py keeps the figures with each vote).
+        Index("ix_ideas_demand", "demand", "vote_count", "id"),
+        Index("ix_ideas_voters", "voter_count", "vote_count", "id"),
+        Index("ix_ideas_recent_votes", "recent_votes", "vote_count", "id"),
+        Index("ix_ideas_superfan_votes", "superfan_votes", "vote_count", "id"),
         CheckConstraint("vote_count >= 0", name="vote_count_not_negative"),
         CheckConstraint("comment_count >= 0", name="comment_count_not_negative"),
         CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_itself"),
@@ -151,6 +156,12 @@ class Idea(db.Model):
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
     vote_count: Mapped[int] = mapped_column(Integer, default=0)
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Demand figures, kept with each vote (tallies.py): people, votes of the last 30 days, superfans' votes,
+    # and the votes weighed by tier.
+    voter_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    recent_votes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    superfan_votes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    demand: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # log2 of the time-decayed activity, in a form that never needs recomputing (see trending.py).
     trending: Mapped[float] = mapped_column(Float, default=0.0)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"), index=True)
@@ -214,6 +225,8 @@ class Vote(db.Model):
     note: Mapped[str] = mapped_column(String(300), default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The voter's tier, which weighs the vote in the idea's demand (kept up with the member's: tallies.py).
+    tier: Mapped[Tier] = mapped_column(_enum(Tier, 10), default=Tier.MEMBER, server_default=Tier.MEMBER.value)
 
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])

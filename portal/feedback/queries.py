@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from flask import abort
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..accounts.models import Tier, User
-from ..kernel.timeutil import utcnow
+from ..accounts.models import User
+from . import tallies
 from .ledger import ACCEPTING
 from .models import Board, Category, Idea, IdeaComment, IdeaEvent, IdeaStatus, Subscription, Visibility, Vote, VoteBudget
 
@@ -61,7 +60,7 @@ def readable_by(viewer: User | None) -> ColumnElement[bool]:
 
 PAGE_SIZE = 20
 # How much one vote weighs in an idea's demand score, by the voter's engagement tier.
-VOTE_WEIGHTS = {Tier.MEMBER: 1, Tier.FAN: 2, Tier.SUPERFAN: 3}
+VOTE_WEIGHTS = tallies.WEIGHTS  # a vote's weight in an idea's demand, by its voter's tier
 SORTS = ("trending", "top", "new", "updated")
 ACTIVE = "active"  # the default filter: every status that still takes votes
 ROADMAP_COLUMNS = (IdeaStatus.PLANNED, IdeaStatus.IN_PROGRESS, IdeaStatus.DONE)
@@ -310,7 +309,7 @@ def changelog(session: Session, viewer: User | None, page: int = 1) -> Changelog
 
 PRIORITY_SORTS = ("demand", "votes", "voters", "recent", "superfans", "comments", "priority", "new")
 PRIORITY_REVIEWS = ("new", "votes")  # the staff home's lists in full: never reviewed, voted for since the review
-RECENT_DAYS = 30
+RECENT_DAYS = tallies.RECENT_DAYS
 
 
 @dataclass
@@ -332,15 +331,6 @@ class PriorityPage:
 
 
 def _priority_query(board_id: int | None, category_id: int | None, status: str, sort: str, review: str = "") -> Select:
-    since = utcnow() - timedelta(days=RECENT_DAYS)
-    weight = case(*((User.tier == tier, VOTE_WEIGHTS[tier]) for tier in Tier), else_=1)
-    tally = (select(Vote.idea_id.label("idea_id"),
-                    func.count(Vote.id).label("votes"),
-                    (func.count(Vote.user_id) + func.count(Vote.customer_email)).label("voters"),
-                    func.sum(case((Vote.created_at >= since, 1), else_=0)).label("recent"),
-                    func.sum(case((User.tier == Tier.SUPERFAN, 1), else_=0)).label("superfans"),
-                    func.sum(weight).label("demand"))
-             .outerjoin(User, User.id == Vote.user_id).group_by(Vote.idea_id).subquery())
     conditions = [listed()]
     if board_id:
         conditions.append(Idea.board_id == board_id)
@@ -351,11 +341,13 @@ def _priority_query(board_id: int | None, category_id: int | None, status: str, 
     if review in PRIORITY_REVIEWS:  # as the staff home counts them
         voted_since = select(Vote.id).where(Vote.idea_id == Idea.id, Vote.created_at > Idea.reviewed_at).exists()
         conditions.append(Idea.reviewed_at.is_(None) if review == "new" else Idea.reviewed_at.is_not(None) & voted_since)
-    columns = {name: func.coalesce(tally.c[name], 0) for name in ("votes", "voters", "recent", "superfans", "demand")}
+    # Kept with each vote (tallies.py): no vote is read here, whatever their number.
+    columns = {"votes": Idea.vote_count, "voters": Idea.voter_count, "recent": Idea.recent_votes,
+               "superfans": Idea.superfan_votes, "demand": Idea.demand}
     priority = case((Idea.impact.is_not(None) & Idea.effort.is_not(None), Idea.impact * 1.0 / Idea.effort), else_=-1.0)
     order = {"comments": Idea.comment_count, "priority": priority, "new": Idea.created_at}.get(sort) \
         if sort in ("comments", "priority", "new") else columns.get(sort, columns["demand"])
-    return (select(Idea, *(c.label(n) for n, c in columns.items())).outerjoin(tally, tally.c.idea_id == Idea.id)
+    return (select(Idea, *(c.label(n) for n, c in columns.items()))
             .where(*conditions).order_by(order.desc(), Idea.vote_count.desc(), Idea.id.desc()))
 
 

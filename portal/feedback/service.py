@@ -27,7 +27,7 @@ from ..kernel.pagecache import invalidate
 from ..kernel.text import clean_text, render_text
 from ..kernel.timeutil import utcnow
 from ..kernel.uow import after_commit, commit, use_case
-from . import trending
+from . import tallies, trending
 from .ledger import (
     NoVotesLeft,
     add_heat,
@@ -182,8 +182,10 @@ def submit_idea(session: Session, board: Board, author: User, *, title: str, des
     except NoVotesLeft:
         voted = False
     if voted:
-        session.add(Vote(idea_id=idea.id, user_id=author.id, created_at=now))
-        idea.vote_count = 1
+        vote = Vote(idea_id=idea.id, user_id=author.id, tier=author.tier, created_at=now)
+        session.add(vote)
+        idea.vote_count, idea.voter_count, idea.recent_votes = 1, 1, 1
+        idea.superfan_votes, idea.demand = int(author.is_superfan), tallies.WEIGHTS[author.tier]
         idea.trending = trending.add(None, trending.VOTE_WEIGHT, now)
         fans.record(session, author.id, "idea_vote", idea_id=idea.id, other_user_id=author.id)  # earns nothing
     on_commit(session, [idea], listing=True)
@@ -251,7 +253,7 @@ def cast_vote(session: Session, idea: Idea, voter: User) -> bool:
         raise VotingClosed()
     try:
         spend_vote(session, voter.id, board)
-        record_vote(session, idea.id, Vote(idea_id=idea.id, user_id=voter.id), idea.author_id)
+        record_vote(session, idea.id, Vote(user_id=voter.id, tier=voter.tier), idea.author_id)
     except IntegrityError:
         session.rollback()  # the member's other tab voted a moment ago: counted once, and its budget spent once
         return False
@@ -273,8 +275,7 @@ def withdraw_vote(session: Session, idea: Idea, voter: User) -> bool:
         return False
     session.delete(vote)
     session.flush()
-    session.execute(update(Idea).where(Idea.id == idea.id).values(vote_count=Idea.vote_count - 1)
-                    .execution_options(synchronize_session=False))
+    tallies.count(session, vote, -1)
     session.execute(update(VoteBudget).where(VoteBudget.user_id == voter.id, VoteBudget.board_id == idea.board_id,
                                              VoteBudget.used > 0).values(used=VoteBudget.used - 1))
     remove_heat(session, idea.id, trending.VOTE_WEIGHT, vote.created_at)

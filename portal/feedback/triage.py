@@ -21,6 +21,7 @@ from ..kernel.text import clean_text, render_text
 from ..kernel.timeutil import utcnow
 from ..kernel.translatable import LANGUAGE_NAMES, default_locale, joined, split
 from ..kernel.uow import after_commit, commit, use_case
+from . import tallies
 from .boards import save_board as save_board  # callers read it as triage.save_board, beside the other staff tools
 from .jobs import mail_status_change
 from .ledger import (
@@ -33,7 +34,6 @@ from .ledger import (
     spend_vote,
     spent_from_rows,
     subscribe_quietly,
-    votes_from_rows,
 )
 from .merging import merge_ideas as merge_ideas  # callers read it as triage.merge_ideas, beside the other staff tools
 from .models import (
@@ -286,7 +286,7 @@ def vote_on_behalf(session: Session, idea: Idea, actor: User, *, email: str = ""
         raise VotingClosed()
     vote = Vote(idea_id=idea.id, source=source, note=note, recorded_by_id=actor.id)
     if member is not None:
-        vote.user_id = member.id
+        vote.user_id, vote.tier = member.id, member.tier
     else:
         vote.customer_name, vote.customer_email = name or email, email or None
     try:
@@ -306,13 +306,14 @@ def vote_on_behalf(session: Session, idea: Idea, actor: User, *, email: str = ""
 
 @use_case
 def recount_vote_counts(session: Session) -> tuple[int, int]:
-    """Set every idea's vote count and every member's spent budget from the vote rows; returns
-    how many of each were wrong (an operator's check: both are 0 unless something went astray)."""
-    counts, spent = votes_from_rows(), spent_from_rows()
-    wrong_ideas = session.scalar(select(func.count(Idea.id)).where(Idea.vote_count != counts)) or 0
+    """Set every idea's vote figures (votes, voters, recent, superfans, demand) and every member's spent budget
+    from the vote rows; returns how many of each were wrong (an operator's check: both are 0 unless something
+    went astray)."""
+    spent = spent_from_rows()
+    wrong_ideas = len(tallies.mismatches(session))
     wrong_budgets = session.scalar(select(func.count()).select_from(VoteBudget).where(VoteBudget.used != spent)) or 0
     if wrong_ideas:
-        session.execute(update(Idea).values(vote_count=counts).execution_options(synchronize_session=False))
+        tallies.recount(session)
     if wrong_budgets:
         session.execute(update(VoteBudget).values(used=spent).execution_options(synchronize_session=False))
     commit(session)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from flask import make_response, request, session
 from flask_babel import get_locale
@@ -20,6 +20,7 @@ from ..extensions import cache
 PAGE_TIMEOUT = 600
 
 Topics = Callable[..., Iterable[str]]
+T = TypeVar("T")
 
 
 def settings(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
@@ -47,6 +48,19 @@ def invalidate(*topics: str) -> None:
     """Forget every cached page that shows any of these topics."""
     for topic in topics:
         cache.set(f"gen:{topic}", uuid.uuid4().hex[:12], timeout=0)
+
+
+def remembered(name: str, topics: Iterable[str], compute: Callable[[], T], timeout: int = PAGE_TIMEOUT) -> T:
+    """What `compute` reads from the database, kept as a cached page showing these topics would be (and
+    forgotten with it): shared by every viewer, signed in or not, so it must hold nothing personal or
+    language-bound. Members' names and avatars are in it, hence the "people" topic."""
+    key = f"data:{name}:{':'.join(_generations(['people', *topics]))}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit[0]
+    value = compute()
+    cache.set(key, (value,), timeout=timeout)
+    return value
 
 
 def _varies(response: Any) -> Any:

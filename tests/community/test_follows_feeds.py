@@ -122,6 +122,36 @@ def test_home_feed_holds_own_followed_and_announcements_newest_first(app, alice,
     assert staff_chat.id not in ids(queries.home_feed(db.session, bob))
 
 
+@pytest.mark.parametrize("fanout", [True, False], ids=["each-author", "walk"])
+def test_the_home_feed_pages_alike_read_per_author_or_by_walking_all_posts(app, monkeypatch, alice, bob, carol, staff,
+                                                                         moderator, make_post, fanout):
+    """Both ways of reading the feed give the same posts, each once, page after page: equal times, an
+    announcement by someone followed (one card), the member's own hidden post (theirs to see)."""
+    if not fanout:
+        monkeypatch.setattr(queries, "FEED_FANOUT_MAX", 0)
+    for person in (alice, staff):
+        social.follow(db.session, bob, person)
+    posts = [make_post(author) for author in (alice, carol, bob, alice, staff, carol) for _ in range(9)]
+    posts.append(make_post(staff, "Store hours change", announcement=True))
+    same_time = utcnow() - timedelta(hours=1)
+    for n, post in enumerate(posts):
+        set_post(post, published_at=same_time if n % 3 == 0 else utcnow() - timedelta(minutes=n))
+    own_hidden = next(p for p in posts if p.author_id == bob.id)
+    moderation.hide(db.session, moderator, post=own_hidden)
+    expected = sorted((p for p in posts if p.author_id in (alice.id, bob.id, staff.id) or p.is_announcement),
+                      key=lambda p: (db.session.get(Post, p.id).published_at, p.id), reverse=True)
+    pages = all_pages(lambda cursor: queries.home_feed(db.session, bob, cursor, size=7))
+    assert [i for page in pages for i in page] == [p.id for p in expected]
+    assert all(len(page) == 7 for page in pages[:-1])
+
+
+def test_a_moderators_home_feed_keeps_the_hidden_posts_of_people_they_follow(app, alice, moderator, make_post):
+    social.follow(db.session, moderator, alice)
+    hidden, shown = make_post(alice), make_post(alice)
+    moderation.hide(db.session, moderator, post=hidden)
+    assert set(ids(queries.home_feed(db.session, moderator))) == {hidden.id, shown.id}
+
+
 def test_unfollowing_takes_their_posts_off_the_home_feed(app, alice, bob, make_post):
     social.follow(db.session, bob, alice)
     post = make_post(alice)

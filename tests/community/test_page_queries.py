@@ -161,7 +161,7 @@ def cards(text: str) -> int:
 
 LISTS = [
     # (path, signed in, statements at most)
-    ("/feed", True, 5),
+    ("/feed", True, 6),  # one of them reads whom the member follows (see community.queries.home_feed)
     ("/community", False, 4),
     ("/community", True, 6),
     ("/community?tab=trending", False, 4),

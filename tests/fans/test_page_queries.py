@@ -111,3 +111,15 @@ def test_the_leaderboard_list_is_one_query(app, make_member, count_queries):
                 queries.leaderboard(db.session, period, tier)
             assert counted.count == 1
     assert len(queries.leaderboard(db.session, "all", None)) == 5
+
+
+def test_members_read_the_ranking_drawn_once_for_everyone(app, login, make_member, count_queries):
+    old = utcnow() - timedelta(days=200)
+    for _ in range(3):
+        add_history(make_member(created_at=old), 3)
+    reader = login(make_member(created_at=old))
+    reader.get("/leaderboard?period=all")  # the site's settings, the session: read and cached once
+    drawn = leaderboard_queries(reader, count_queries, "/leaderboard?period=all")
+    with count_queries() as counted:
+        assert reader.get("/leaderboard?period=all").status_code == 200
+    assert counted.count == drawn - 1  # the ranking's query is not run again until a tier or a visibility changes

@@ -7,11 +7,12 @@ import pytest
 
 from portal.accounts.models import Tier
 from portal.extensions import db
-from portal.fans import scoring
+from portal.fans import scoring, tiers
 from portal.fans.models import EngagementEvent, FanBadge, FanStanding
 from portal.kernel import mail
 from portal.kernel.notifications import notify
 from portal.kernel.timeutil import utcnow
+from portal.kernel.uow import commit
 
 MONTH_AGO = timedelta(days=30)
 
@@ -105,6 +106,23 @@ def test_the_leaderboard_toggle_hides_and_shows_me(app, client, auth, old_member
     db.session.expire_all()
     assert db.session.get(FanStanding, old_member.id).hidden is False
     assert "Olga Oldtimer" in visitor.get("/leaderboard").get_data(as_text=True)
+
+
+def test_a_signed_in_member_sees_the_shared_ranking_change_at_once(client, auth, login, old_member, make_member):
+    """Members read the ranking drawn for everyone; hiding oneself or a new tier redraws it for them too."""
+    give_points(old_member, 10)
+    reader = login(make_member(display_name="Rhea Reader"))
+    assert "Olga Oldtimer" in reader.get("/leaderboard").get_data(as_text=True)
+    auth.login(old_member)
+    client.post("/me/engagement/leaderboard", data={"show": "0"})
+    assert "Olga Oldtimer" not in reader.get("/leaderboard").get_data(as_text=True)
+    client.post("/me/engagement/leaderboard", data={"show": "1"})
+    assert "Olga Oldtimer" in reader.get("/leaderboard").get_data(as_text=True)
+    assert "Olga Oldtimer" not in reader.get("/leaderboard?tier=superfans").get_data(as_text=True)
+    old_member.tier = Tier.SUPERFAN
+    tiers.shown_changed(db.session, old_member)  # what a promotion does
+    commit(db.session)
+    assert "Olga Oldtimer" in reader.get("/leaderboard?tier=superfans").get_data(as_text=True)
 
 
 def test_the_leaderboard_toggle_needs_a_csrf_token(app, client, auth, old_member):

@@ -11,7 +11,7 @@ from werkzeug.exceptions import NotFound
 from portal.accounts import service as accounts
 from portal.accounts.models import Tier
 from portal.extensions import db
-from portal.feedback import queries, service, triage
+from portal.feedback import queries, service, tallies, triage
 from portal.feedback.models import Idea, IdeaStatus, Visibility, Vote
 from portal.feedback.queries import PAGE_SIZE
 from portal.kernel.timeutil import utcnow
@@ -174,6 +174,7 @@ def demand(board, make_idea, make_member, superfan, staff):
         triage.vote_on_behalf(db.session, z, staff, name=name, source="phone")
     db.session.execute(update(Vote).where(Vote.idea_id == x.id, Vote.user_id == fan.id)
                        .values(created_at=NOW - timedelta(days=40)))
+    tallies.move_window(db.session)  # the vote was cast 40 days ago: the nightly job has moved the window since
     triage.set_estimates(db.session, z, staff, impact=5, effort=1)
     triage.set_estimates(db.session, y, staff, impact=2, effort=2)
     return x, y, z

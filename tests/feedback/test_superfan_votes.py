@@ -11,6 +11,7 @@ import re
 from portal.accounts.models import Tier
 from portal.extensions import db
 from portal.feedback import service
+from portal.kernel.uow import commit
 
 
 def cells(response, idea) -> dict[str, str]:
@@ -49,7 +50,7 @@ def test_a_new_tier_changes_the_demand_at_once(board, make_idea, make_member, st
     service.cast_vote(db.session, idea, voter)
     browser = login(staff)
     assert (cells(browser.get("/staff/priorities"), idea)["Demand"]) == "2"
-    voter.tier = Tier.SUPERFAN  # promoted by the fans feature
-    db.session.commit()
+    voter.tier = Tier.SUPERFAN  # promoted by the fans feature, whose services commit so
+    commit(db.session)
     shown = cells(browser.get("/staff/priorities"), idea)
     assert (shown["Superfans"], shown["Demand"]) == ("1", "4")

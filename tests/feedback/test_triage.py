@@ -331,7 +331,7 @@ def test_the_recount_command_mends_spent_budgets_too(runner, board, make_idea, m
     db.session.execute(Idea.__table__.update().where(Idea.id == idea.id).values(vote_count=0))
     db.session.commit()
     result = runner.invoke(args=["portal", "recount-votes"])
-    assert "1 idea vote counts and 1 vote budgets were wrong" in result.output
+    assert "Vote figures were wrong on 1 ideas, and 1 vote budgets" in result.output
     assert budget_used(voter, board) == 1 and service.votes_left(db.session, board, voter) == board.vote_budget - 1
     assert fresh(idea).vote_count == 1
 
