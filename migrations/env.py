@@ -36,9 +36,19 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     with target_db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table as copy, drop, rename: with foreign keys on, dropping `ideas` would
+            # cascade-delete its votes and comments. The pragma only takes effect outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.commit()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")  # as every other connection has it
+            connection.commit()
 
 
 if context.is_offline_mode():

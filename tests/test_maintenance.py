@@ -20,7 +20,7 @@ def test_analyze_gives_sqlite_its_statistics_and_leaves_postgresql_to_autovacuum
         assert not done
 
 
-def test_the_nightly_passes_run_one_after_the_other(app):
+def test_the_nightly_passes_are_scheduled_ten_and_twenty_minutes_apart(app):
     queue = tasks.queue_of(app)
     due = {(hour, minute): {task.name for task in queue.read_periodic(datetime(2026, 1, 1, hour, minute))}
            for hour, minute in ((3, 10), (3, 20), (3, 40))}

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'e4617e8890ed'
 down_revision = 'f6bd786021e8'
@@ -51,7 +50,8 @@ def upgrade():
     }
     sets = ", ".join(f"{name} = (SELECT COALESCE(SUM({value}), 0) FROM idea_votes v WHERE v.idea_id = ideas.id)"
                      for name, value in figures.items())
-    op.get_bind().execute(sa.text(f"UPDATE ideas SET {sets}"), {"since": since})
+    op.get_bind().execute(sa.text(f"UPDATE ideas SET {sets}").bindparams(sa.bindparam("since", type_=sa.DateTime)),
+                          {"since": since})
     op.get_bind().execute(sa.text("INSERT INTO site_settings (key, value) VALUES ('feedback.recent_since', :since)"),
                           {"since": since.isoformat()})
 

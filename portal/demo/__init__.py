@@ -24,6 +24,7 @@ from werkzeug.utils import import_string
 from ..accounts.models import User
 from ..extensions import cache
 from ..fans.ledger import REPLAY
+from ..feedback import tallies
 from ..kernel import features
 from ..kernel.uow import after_commit, commit, use_case
 from ..search import sources_of
@@ -58,6 +59,7 @@ def load(session: Session, seed: int = 2026) -> bool:
             for build in builders():
                 build(demo)
             demo.tell_news()
+        tallies.recount(session)  # the fans builder set the tiers last: the votes weigh by them from the start
         after_commit(session, rebuild_all, session, sources_of())
         after_commit(session, cache.clear)  # every cached page and fragment predates the demo
         commit(session)

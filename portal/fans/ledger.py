@@ -260,6 +260,7 @@ def suspend_points(session: Session, member: User) -> None:
 def restore_points(session: Session, member: User) -> None:
     """The suspension ended: the member's points count again (a promotion follows after the commit)."""
     _unvoid(session, "suspended", [EngagementEvent.user_id == member.id])
+    after_commit(session, invalidate, f"member:{member.id}", "leaderboard")  # back on the leaderboard at once
     after_commit(session, _queue_evaluation, member.id)
 
 

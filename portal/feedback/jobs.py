@@ -37,7 +37,7 @@ def mail_status_change(event_id: int) -> int:
     return sent
 
 
-@periodic_task(crontab(minute="20", hour="3"))
+@periodic_task(crontab(minute="20", hour="3"), retries=3, retry_delay=60)  # idempotent: a rerun finishes the count
 def move_recent_window() -> int:
     """Every night: each idea's votes of the last 30 days, counted again from the new day."""
     return tallies.move_window(db.session)

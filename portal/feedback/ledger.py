@@ -14,6 +14,7 @@ from ..accounts.models import Role, Tier, User
 from ..fans import service as fans
 from ..kernel.notifications import notify_many
 from ..kernel.timeutil import utcnow
+from ..kernel.uow import after_commit
 from . import tallies, trending
 from .models import Board, Idea, IdeaComment, IdeaNotice, IdeaStatus, Subscription, Visibility, Vote, VoteBudget
 
@@ -80,6 +81,8 @@ def record_vote(session: Session, idea_id: int, vote: Vote, author_id: int | Non
         session.add(vote)
         session.flush()
     tallies.count(session, vote)
+    if vote.user_id is not None:
+        after_commit(session, tallies.check_tier, vote.user_id, vote.tier)
     add_heat(session, idea_id, trending.VOTE_WEIGHT, now)
     if vote.user_id is not None:
         fans.record(session, vote.user_id, "idea_vote", idea_id=idea_id, other_user_id=author_id)

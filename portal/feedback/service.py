@@ -184,6 +184,7 @@ def submit_idea(session: Session, board: Board, author: User, *, title: str, des
     if voted:
         vote = Vote(idea_id=idea.id, user_id=author.id, tier=author.tier, created_at=now)
         session.add(vote)
+        after_commit(session, tallies.check_tier, author.id, author.tier)
         idea.vote_count, idea.voter_count, idea.recent_votes = 1, 1, 1
         idea.superfan_votes, idea.demand = int(author.is_superfan), tallies.WEIGHTS[author.tier]
         idea.trending = trending.add(None, trending.VOTE_WEIGHT, now)
@@ -269,7 +270,8 @@ def withdraw_vote(session: Session, idea: Idea, voter: User) -> bool:
     check_sees_board(voter, idea.board)
     if not lock_votable(session, idea.id, touch=False):
         raise VotingClosed()
-    vote = session.scalar(select(Vote).where(Vote.idea_id == idea.id, Vote.user_id == voter.id))
+    vote = session.scalar(select(Vote).where(Vote.idea_id == idea.id, Vote.user_id == voter.id)
+                          .execution_options(populate_existing=True))  # its tier as stored, read under the lock
     if vote is None:
         session.rollback()  # nothing to take back: let go of the row lock
         return False

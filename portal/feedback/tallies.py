@@ -9,14 +9,15 @@
 A vote adds its figures and taking it back removes the same ones, under the idea's row lock, so each tally is
 always the sum over the idea's vote rows. When a member's tier changes, a job moves their vote rows to the new
 tier one idea at a time under that idea's lock (never while the tier change holds the member's standing, which a
-vote takes after the idea: the two would deadlock), so the figures follow the voter's tier within moments.
+vote takes after the idea: the two would deadlock), so the figures follow the voter's tier within moments. A
+vote cast while the tier changed is checked after its own commit (`check_tier`), so no job can miss it.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, event, func, or_, select, update
+from sqlalchemy import case, event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
 from ..accounts.models import Tier, User
@@ -74,6 +75,7 @@ def mismatches(session: Session) -> list[int]:
 def recount(session: Session, idea_ids: list[int] | None = None) -> None:
     """Every tally again from the vote rows, for these ideas (locked by the caller) or all of them, the rows
     first taking their voters' tiers of now (so no tier job is left to do). Adds to the caller's transaction."""
+    _lock_ideas(session, idea_ids)
     tier_now = select(User.tier).where(User.id == Vote.user_id).scalar_subquery()
     votes = update(Vote).where(Vote.user_id.is_not(None), Vote.tier != tier_now)
     if idea_ids is not None:
@@ -83,6 +85,14 @@ def recount(session: Session, idea_ids: list[int] | None = None) -> None:
     if idea_ids is not None:
         query = query.where(Idea.id.in_(idea_ids))
     session.execute(query.execution_options(**QUIET))
+
+
+def _lock_ideas(session: Session, idea_ids: list[int] | None) -> None:
+    """The ideas' rows, locked in id order before their votes (the order a vote takes them in): on PostgreSQL a
+    SELECT ... FOR UPDATE; SQLite's one write lock comes with the first write."""
+    if session.get_bind().dialect.name == "postgresql":
+        query = select(Idea.id).order_by(Idea.id).with_for_update()
+        session.execute(query if idea_ids is None else query.where(Idea.id.in_(idea_ids)))
 
 
 def move_window(session: Session, *, batch: int = 500) -> int:
@@ -99,33 +109,55 @@ def move_window(session: Session, *, batch: int = 500) -> int:
     recent = from_rows(start)["recent_votes"]
     for first in range(0, len(ids), batch):
         chunk = ids[first:first + batch]
-        session.execute(update(Idea).where(Idea.id.in_(chunk)).values(recent_votes=Idea.recent_votes)
-                        .execution_options(**QUIET))  # the row locks, before the count reads the votes
+        _lock_ideas(session, chunk)  # before the count reads the votes
         session.execute(update(Idea).where(Idea.id.in_(chunk)).values(recent_votes=recent).execution_options(**QUIET))
         session.commit()
     return len(ids)
 
 
 def retier(session: Session, user_id: int) -> int:
-    """Move the member's vote rows to their tier, one idea at a time under its lock; returns the votes moved."""
-    tier = session.scalar(select(User.tier).where(User.id == user_id))
-    if tier is None:
-        return 0
+    """Move the member's vote rows to their tier of now, one idea at a time under its lock, until none is left
+    behind (a vote cast or moved meanwhile is found by the next pass); returns the votes moved."""
     moved = 0
-    stale = select(Vote.idea_id).where(Vote.user_id == user_id, Vote.tier != tier).order_by(Vote.idea_id)
-    for idea_id in list(session.scalars(stale)):
-        session.execute(update(Idea).where(Idea.id == idea_id).values(demand=Idea.demand).execution_options(**QUIET))
-        old = session.scalar(select(Vote.tier).where(Vote.idea_id == idea_id, Vote.user_id == user_id))
-        if old is not None and old != tier:  # not taken back, nor moved by another run, meanwhile
-            session.execute(update(Vote).where(Vote.idea_id == idea_id, Vote.user_id == user_id).values(tier=tier)
-                            .execution_options(**QUIET))
-            superfans = int(tier is Tier.SUPERFAN) - int(Tier(old) is Tier.SUPERFAN)
-            session.execute(update(Idea).where(Idea.id == idea_id).values(
-                superfan_votes=Idea.superfan_votes + superfans, demand=Idea.demand + WEIGHTS[tier] - WEIGHTS[Tier(old)])
-                .execution_options(**QUIET))
-            moved += 1
-        session.commit()
+    for _pass in range(3):
+        stale = (select(Vote.idea_id).join(User, User.id == Vote.user_id)
+                 .where(Vote.user_id == user_id, Vote.tier != User.tier).order_by(Vote.idea_id))
+        ideas = list(session.scalars(stale))
+        if not ideas:
+            break
+        for idea_id in ideas:
+            moved += _retier_one(session, idea_id, user_id)
+            session.commit()
     return moved
+
+
+def _retier_one(session: Session, idea_id: int, user_id: int) -> int:
+    session.execute(update(Idea).where(Idea.id == idea_id).values(demand=Idea.demand).execution_options(**QUIET))
+    # Both read under the idea's lock: an older job running late never moves a vote back to an old tier.
+    tier = session.scalar(select(User.tier).where(User.id == user_id))
+    old = session.scalar(select(Vote.tier).where(Vote.idea_id == idea_id, Vote.user_id == user_id))
+    if tier is None or old is None or old == tier:  # taken back, or moved already
+        return 0
+    session.execute(update(Vote).where(Vote.idea_id == idea_id, Vote.user_id == user_id).values(tier=tier)
+                    .execution_options(**QUIET))
+    superfans = int(tier is Tier.SUPERFAN) - int(Tier(old) is Tier.SUPERFAN)
+    session.execute(update(Idea).where(Idea.id == idea_id).values(
+        superfan_votes=Idea.superfan_votes + superfans, demand=Idea.demand + WEIGHTS[tier] - WEIGHTS[Tier(old)])
+        .execution_options(**QUIET))
+    return 1
+
+
+def stale_tiers(session: Session) -> list[int]:
+    """The ideas holding a member's vote whose recorded tier is not the voter's of now (none once the tier
+    jobs have run)."""
+    return list(session.scalars(select(Vote.idea_id).join(User, User.id == Vote.user_id)
+                                .where(Vote.tier != User.tier).distinct().order_by(Vote.idea_id)))
+
+
+def check_tier(user_id: int, tier: Tier) -> None:
+    """After a vote's commit: if the voter's tier changed while it was cast, the tier job may have missed it."""
+    if db.session.scalar(select(User.tier).where(User.id == user_id)) != tier:
+        follow_tier(user_id)
 
 
 @task(retries=3, retry_delay=10)
@@ -136,6 +168,6 @@ def follow_tier(user_id: int) -> int:
 
 @event.listens_for(User.tier, "set")
 def _tier_set(target: User, value: Any, oldvalue: Any, _initiator: Any) -> None:
-    session = object_session(target)
-    if session is not None and target.id is not None and value != oldvalue:
-        after_commit(session, follow_tier, target.id)
+    session, identity = object_session(target), inspect(target).identity
+    if session is not None and identity is not None and value != oldvalue:
+        after_commit(session, follow_tier, identity[0])

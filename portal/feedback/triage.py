@@ -310,7 +310,7 @@ def recount_vote_counts(session: Session) -> tuple[int, int]:
     from the vote rows; returns how many of each were wrong (an operator's check: both are 0 unless something
     went astray)."""
     spent = spent_from_rows()
-    wrong_ideas = len(tallies.mismatches(session))
+    wrong_ideas = len(set(tallies.mismatches(session)) | set(tallies.stale_tiers(session)))
     wrong_budgets = session.scalar(select(func.count()).select_from(VoteBudget).where(VoteBudget.used != spent)) or 0
     if wrong_ideas:
         tallies.recount(session)

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from portal.accounts.models import Tier
+from portal.accounts.models import Tier, User
 from portal.extensions import db
 from portal.feedback import queries, service, tallies, triage
 from portal.feedback.models import Idea, IdeaStatus, Vote
 from portal.feedback.service import VotingClosed
 from portal.kernel.timeutil import utcnow
-from portal.kernel.uow import commit
+from portal.kernel.uow import commit, pending
 
 from .helpers import set_status
 
@@ -58,9 +58,22 @@ def test_a_rolled_back_tier_change_changes_no_vote(make_idea, make_member):
     idea = make_idea()
     service.cast_vote(db.session, idea, voter)
     voter.tier = Tier.SUPERFAN
+    assert [fn for fn, _args, _kwargs in pending(db.session)] == [tallies.follow_tier]
     db.session.rollback()
+    assert pending(db.session) == []  # the job went with the transaction
     commit(db.session)
     assert figures(idea)[3:] == (0, 2)
+
+
+def test_a_vote_cast_while_its_voter_was_promoted_takes_the_new_tier(make_idea, make_member):
+    """Another request promoted the voter (and its tier job ran) after this one read them: the vote's own
+    commit finds the difference and moves it."""
+    idea, voter = make_idea(), make_member()
+    db.session.execute(update(User).where(User.id == voter.id).values(tier=Tier.SUPERFAN)
+                       .execution_options(synchronize_session=False))  # the voter object here still says member
+    service.cast_vote(db.session, idea, voter)
+    assert figures(idea)[3:] == (1, 1 + 3)
+    assert tallies.stale_tiers(db.session) == []
 
 
 def test_the_nightly_window_leaves_votes_older_than_30_days_out(make_idea, make_member):
@@ -110,6 +123,6 @@ def test_a_random_mix_of_votes_keeps_every_figure_equal_to_its_rows(board, make_
             db.session.rollback()
         if step == 60:
             set_status(ideas[0], staff, IdeaStatus.DONE)  # closed: its votes stay, figures too
-    assert tallies.mismatches(db.session) == []
+    assert tallies.mismatches(db.session) == [] and tallies.stale_tiers(db.session) == []
     page = queries.priorities(db.session, status="all")
     assert sum(row.votes for row in page.rows) == db.session.scalar(select(db.func.count(Vote.id)))
