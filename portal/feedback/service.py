@@ -185,8 +185,8 @@ def submit_idea(session: Session, board: Board, author: User, *, title: str, des
         vote = Vote(idea_id=idea.id, user_id=author.id, tier=author.tier, created_at=now)
         session.add(vote)
         after_commit(session, tallies.check_tier, author.id, author.tier)
-        idea.vote_count, idea.voter_count, idea.recent_votes = 1, 1, 1
-        idea.superfan_votes, idea.demand = int(author.is_superfan), tallies.WEIGHTS[author.tier]
+        for name, amount in tallies.figures(vote).items():  # the idea's first vote: its figures are this vote's
+            setattr(idea, name, amount)
         idea.trending = trending.add(None, trending.VOTE_WEIGHT, now)
         fans.record(session, author.id, "idea_vote", idea_id=idea.id, other_user_id=author.id)  # earns nothing
     on_commit(session, [idea], listing=True)

@@ -39,7 +39,8 @@ def recent_since(session: Session) -> datetime | None:
     return datetime.fromisoformat(row.value) if row is not None else None
 
 
-def _figures(vote: Vote, since: datetime | None) -> dict[str, int]:
+def figures(vote: Vote, since: datetime | None = None) -> dict[str, int]:
+    """What one vote adds to each of its idea's figures (recent against the window starting at `since`)."""
     tier = Tier(vote.tier or Tier.MEMBER)
     return {"vote_count": 1, "voter_count": int(vote.user_id is not None or bool(vote.customer_email)),
             "superfan_votes": int(tier is Tier.SUPERFAN), "demand": WEIGHTS[tier],
@@ -49,7 +50,7 @@ def _figures(vote: Vote, since: datetime | None) -> dict[str, int]:
 def count(session: Session, vote: Vote, sign: int = 1) -> None:
     """Add (1) or take back (-1) one vote's figures on its idea, whose row the caller has locked."""
     since = None if sign > 0 else recent_since(session)  # a new vote is always recent
-    values = {name: getattr(Idea, name) + sign * amount for name, amount in _figures(vote, since).items() if amount}
+    values = {name: getattr(Idea, name) + sign * amount for name, amount in figures(vote, since).items() if amount}
     session.execute(update(Idea).where(Idea.id == vote.idea_id).values(**values).execution_options(**QUIET))
 
 
