@@ -7,13 +7,14 @@ out, so nobody is re-ranked around them).
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Table, and_, case, func, literal, select
+from sqlalchemy import Select, Table, and_, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from ..accounts.models import Tier, User
@@ -52,6 +53,12 @@ class KindLine:
     capped_count: int = 0
     voided: float = 0.0  # points earned that no longer count (hidden, suspended, voided)
     voided_count: int = 0
+
+    @property
+    def version(self) -> tuple:
+        """What its summary row shows (the label follows from the kind), for the fragment cache."""
+        return (self.kind, self.weight, self.count, self.earned, self.now, self.capped, self.capped_count, self.voided,
+                self.voided_count)
 
 
 @dataclass
@@ -122,6 +129,13 @@ class LedgerEvent:
     other_id: int | None
 
     @property
+    def version(self) -> tuple:
+        """What its ledger row shows (the label follows from the kind), for the fragment cache."""
+        return (self.id, self.kind, self.created_at, self.weight, self.points, self.factor, self.now, self.limited,
+                self.voided, self.void_reason, self.post_id, self.comment_id, self.idea_id, self.what, self.other,
+                self.other_id)
+
+    @property
     def limit_text(self) -> Any:
         return rules.LIMITS.get(self.limited) if self.limited else None
 
@@ -142,8 +156,9 @@ class EventPage:
     pages: int
 
 
-def ledger_page(session: Session, user_id: int, settings: rules.Settings, total: int, page: int = 1) -> EventPage:
-    """One page of the member's events, newest first, with what each was about, in one query."""
+@functools.cache
+def _ledger_query() -> Select:
+    """The ledger's statement but for whose and which page: built once, since building it costs more than running it."""
     events = EngagementEvent
     other = aliased(User)
     posts, ideas = _table("posts"), _table("ideas")
@@ -165,10 +180,15 @@ def ledger_page(session: Session, user_id: int, settings: rules.Settings, total:
         query = query.outerjoin(posts, posts.c.id == events.post_id)
     if ideas is not None:
         query = query.outerjoin(ideas, ideas.c.id == events.idea_id)
+    return query.order_by(events.created_at.desc(), events.id.desc())
+
+
+def ledger_page(session: Session, user_id: int, settings: rules.Settings, total: int, page: int = 1) -> EventPage:
+    """One page of the member's events, newest first, with what each was about, in one query."""
+    events = EngagementEvent
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(page, pages)
-    rows = session.execute(query.where(events.user_id == user_id)
-                           .order_by(events.created_at.desc(), events.id.desc())
+    rows = session.execute(_ledger_query().where(events.user_id == user_id)
                            .limit(PER_PAGE).offset((page - 1) * PER_PAGE))
     today = scoring.today()
     result = []
@@ -238,7 +258,7 @@ def engagement(session: Session, member: User, page: int = 1) -> Engagement:
 
 # -- the leaderboard ----------------------------------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class Leader:
     rank: int
     user_id: int
