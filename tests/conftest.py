@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +220,35 @@ def staff(make_member: Callable[..., User]) -> User:
 @pytest.fixture
 def admin(make_member: Callable[..., User]) -> User:
     return make_member(display_name="Ada Admin", email="ada@example.com", role=Role.ADMIN)
+
+
+ESTABLISHED_AGE = timedelta(days=30)
+
+
+@pytest.fixture
+def established(make_member: Callable[..., User]) -> Callable[..., User]:
+    """A verified member whose account is a month old (past the new-account posting cap)."""
+
+    def make(**overrides: Any) -> User:
+        overrides.setdefault("created_at", utcnow() - ESTABLISHED_AGE)
+        return make_member(**overrides)
+
+    return make
+
+
+@pytest.fixture
+def alice(established: Callable[..., User]) -> User:
+    return established(display_name="Alice Author", username="alice")
+
+
+@pytest.fixture
+def bob(established: Callable[..., User]) -> User:
+    return established(display_name="Bob Reader", username="bob")
+
+
+@pytest.fixture
+def carol(established: Callable[..., User]) -> User:
+    return established(display_name="Carol Third", username="carol")
 
 
 class Auth:

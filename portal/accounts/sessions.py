@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -76,13 +76,17 @@ def sign_in(session: Session, settings: Settings, *, email: str, password: str, 
     return user
 
 
+# Every request of a signed-in member runs it: built once, with the token as its parameter.
+_SESSION_ROW = select(UserSession).options(joinedload(UserSession.user)).where(UserSession.token == bindparam("token"))
+
+
 @use_case
 def load_session(session: Session, settings: Settings, token: str) -> User | None:
     """The member behind a session token, or None when it ended, expired or was replaced.
 
     A session in use is extended, at most every few minutes: that write commits here.
     """
-    row = session.scalar(select(UserSession).options(joinedload(UserSession.user)).where(UserSession.token == token))
+    row = session.scalar(_SESSION_ROW, {"token": token})
     now = utcnow()
     if row is None or row.expires_at <= now or not row.user.is_active:
         return None

@@ -15,10 +15,11 @@ Templates wrap what they cache in a call block:
 
 and what differs per request inside it is drawn around it, not into it: the CSRF token and the address to
 come back to (`fragment_here()`, the page's own path) are left as marks in the cached HTML and filled in for
-each request.
+each request. The marks are random for each process, so no text a member writes can hold one.
 """
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import OrderedDict
 from contextvars import ContextVar
@@ -35,9 +36,11 @@ from sqlalchemy import inspect
 from .timeutil import utcnow
 
 EXTENSION = "tribune.fragments"
-CSRF_MARK = "\ue000csrf\ue000"
-HERE_MARK = "zzTribuneHerezz"  # survives HTML escaping and URL quoting unchanged; only used for signed-in viewers
-_drawing: ContextVar[int] = ContextVar("tribune_fragment_depth", default=0)
+# Random for each process, so that no text a member writes can hold one; letters and digits only, so that they
+# come through HTML escaping and URL quoting unchanged.
+CSRF_MARK = "csrf" + secrets.token_hex(16)
+HERE_MARK = "here" + secrets.token_hex(16)
+_drawing: ContextVar[str | None] = ContextVar("tribune_fragment_here", default=None)  # set while drawing one
 
 # The same rule as Babel's format_timedelta(threshold=1), which `timestamp` uses: the largest unit the age
 # reaches, rounded. Two ages in the same bucket read the same words.
@@ -81,6 +84,10 @@ class Fragments:
 
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = Fragments(app.config.get("FRAGMENT_CACHE_ENTRIES", 3000))
+    # Inside a fragment the token is a mark, filled in per request: the cached HTML holds nobody's token.
+    # Flask-WTF also hands templates its own through a context processor: this one, registered later, wins.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.globals.update(fragment=fragment, fragment_here=fragment_here, row_version=row_version,
                                  viewer_version=viewer_version,
                                  age_bucket=age_bucket)
@@ -133,36 +140,47 @@ def age_bucket(value: datetime | None, now: datetime | None = None) -> tuple | N
     for size, unit in _UNITS:
         if seconds >= size:
             return (unit, max(1, round(seconds / size)))
-    return ("second", 0)
+    # Under a second: Babel reads "1 second ago", but exactly 0 as "in 0 seconds".
+    return ("second", 1) if seconds > 0 else ("second", 0)
+
+
+def csrf_token() -> str:
+    """The CSRF token for a form; while a fragment is drawn, the mark that stands for it."""
+    return CSRF_MARK if _drawing.get() is not None else generate_csrf()
 
 
 def fragment_here() -> str:
-    """The address to come back to, for forms inside a fragment: a mark filled in per request for members."""
-    if _drawing.get() and current_user.is_authenticated:
-        return HERE_MARK
+    """The address to come back to, for forms inside a fragment: for members a mark, filled in per request with
+    the `here` the fragment was given (the page's own address by default)."""
+    if _drawing.get() is not None:
+        return HERE_MARK if current_user.is_authenticated else _drawing.get()
     return request.full_path
 
 
-def fragment(name: str, *key: Any, caller: Callable[[], str]) -> Markup:
-    """The HTML `caller` draws, from the cache when this name, key, language and kind of viewer were drawn before."""
+def fragment(name: str, *key: Any, caller: Callable[[], str], here: str | None = None) -> Markup:
+    """The HTML `caller` draws, from the cache when this name, key, language and kind of viewer were drawn before.
+    `here` is the address forms inside come back to (the page's own by default)."""
     signed_in = current_user.is_authenticated
-    # Visitors' sign-in links carry the page's path itself, so their fragments are kept per path.
-    full_key = (name, str(get_locale()), signed_in, None if signed_in else request.path,
+    here = request.full_path if here is None else here
+    # Visitors' sign-in links carry the page's address itself, so their fragments are kept per address.
+    full_key = (name, str(get_locale()), signed_in, None if signed_in else here,
                 *(tuple(part) if isinstance(part, list) else part for part in key))
     cache = store()
     html = cache.get(full_key)
     if html is None:
-        depth = _drawing.set(_drawing.get() + 1)
+        drawing = _drawing.set(here)
         try:
             html = str(caller())
         finally:
-            _drawing.reset(depth)
-        token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))  # set once drawn in this request
-        if token:
-            html = html.replace(token, CSRF_MARK)
-        cache.put(full_key, html)
+            _drawing.reset(drawing)
+        # A form drawn some other way (a WTForms hidden_tag) holds this request's own token: never keep that.
+        token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+        if not token or token not in html:
+            cache.put(full_key, html)
+    if _drawing.get() is not None:
+        return Markup(html)  # inside another fragment being drawn: the outermost one fills the marks in
     if CSRF_MARK in html:
         html = html.replace(CSRF_MARK, generate_csrf())
     if signed_in and HERE_MARK in html:
-        html = html.replace(HERE_MARK, str(escape(request.full_path.rstrip("?"))))
+        html = html.replace(HERE_MARK, str(escape(here.split("#")[0].rstrip("?"))))
     return Markup(html)

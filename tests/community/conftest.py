@@ -9,7 +9,6 @@ import dataclasses
 import io
 import os
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +23,6 @@ from portal.community.models import Post
 from portal.config import Settings, settings_of
 from portal.extensions import db
 from portal.kernel import images
-from portal.kernel.timeutil import utcnow
-
-ESTABLISHED_AGE = timedelta(days=30)
 
 
 @pytest.fixture(autouse=True)
@@ -58,32 +54,6 @@ def upload_limits(app: Flask) -> Callable[..., None]:
         images.init_app(app, dataclasses.replace(settings_of(app), **fields))
 
     return change
-
-
-@pytest.fixture
-def established(make_member: Callable[..., User]) -> Callable[..., User]:
-    """A verified member whose account is a month old (past the new-account posting cap)."""
-
-    def make(**overrides: Any) -> User:
-        overrides.setdefault("created_at", utcnow() - ESTABLISHED_AGE)
-        return make_member(**overrides)
-
-    return make
-
-
-@pytest.fixture
-def alice(established: Callable[..., User]) -> User:
-    return established(display_name="Alice Author", username="alice")
-
-
-@pytest.fixture
-def bob(established: Callable[..., User]) -> User:
-    return established(display_name="Bob Reader", username="bob")
-
-
-@pytest.fixture
-def carol(established: Callable[..., User]) -> User:
-    return established(display_name="Carol Third", username="carol")
 
 
 @pytest.fixture
