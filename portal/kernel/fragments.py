@@ -83,7 +83,7 @@ class Fragments:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[EXTENSION] = Fragments(app.config.get("FRAGMENT_CACHE_ENTRIES", 3000))
+    app.extensions[EXTENSION] = Fragments(app.config["FRAGMENT_CACHE_ENTRIES"])
     # Inside a fragment the token is a mark, filled in per request: the cached HTML holds nobody's token.
     # Flask-WTF also hands templates its own through a context processor: this one, registered later, wins.
     app.jinja_env.globals["csrf_token"] = csrf_token
