@@ -156,12 +156,16 @@ class EventPage:
     pages: int
 
 
-@functools.cache
 def _ledger_query() -> Select:
-    """The ledger's statement but for whose and which page: built once, since building it costs more than running it."""
+    """The ledger's statement but for whose and which page."""
+    return _ledger_statement(_table("posts"), _table("ideas"))
+
+
+@functools.cache
+def _ledger_statement(posts: Table | None, ideas: Table | None) -> Select:
+    """Built once for each set of the features' tables present, since building it costs more than running it."""
     events = EngagementEvent
     other = aliased(User)
-    posts, ideas = _table("posts"), _table("ideas")
     columns: list[Any] = [events, FanVoid.reason, other.display_name, other.deleted_at]
     if posts is not None:
         shown = and_(posts.c.deleted_at.is_(None), posts.c.hidden_at.is_(None))

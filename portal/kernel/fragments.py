@@ -7,7 +7,9 @@ and of its author, its photos, the reader's language, whether the reader is sign
 (liked or not), and the time bucket of its relative date ("3 hours ago" stays right until it would read
 "4 hours ago"). A change to anything a card shows makes a new key, so a cached card is never stale and nothing
 has to be invalidated: a like, an edit, a hide, a tier change, a deletion or a language switch shows at once,
-to every viewer, on every worker. Old versions fall out of the bounded LRU.
+to every viewer, on every worker. Old versions fall out of a least-recently-used map bounded in bytes
+(FRAGMENT_CACHE_MB); what is drawn for one member alone (their header, their panels) has a quarter of the room
+apart. The map holds a 16-byte digest of each key, not the values it is made of.
 
 Templates wrap what they cache in a call block:
 
@@ -15,16 +17,20 @@ Templates wrap what they cache in a call block:
 
 and what differs per request inside it is drawn around it, not into it: the CSRF token and the address to
 come back to (`fragment_here()`, the page's own path) are left as marks in the cached HTML and filled in for
-each request. The marks are random for each process, so no text a member writes can hold one.
+each request, so that one copy serves every address a fragment shows on. The marks are random for each
+process, so no text a member writes can hold one.
 """
 from __future__ import annotations
 
 import secrets
+import sys
 import threading
 from collections import OrderedDict
 from contextvars import ContextVar
 from datetime import datetime, timedelta
+from hashlib import blake2b
 from typing import Any, Callable
+from urllib.parse import quote_plus
 
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale
@@ -47,17 +53,18 @@ _drawing: ContextVar[str | None] = ContextVar("tribune_fragment_here", default=N
 _UNITS = ((86400 * 7, "week"), (86400, "day"), (3600, "hour"), (60, "minute"), (1, "second"))
 
 
-class Fragments:
-    """A bounded, thread-safe LRU of rendered HTML, one per worker process."""
+class LRU:
+    """A thread-safe least-recently-used map of rendered HTML, bounded by the bytes it holds."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple, str] = OrderedDict()
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[bytes, str] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: tuple) -> str | None:
+    def get(self, key: bytes) -> str | None:
         with self._lock:
             html = self._items.get(key)
             if html is None:
@@ -67,23 +74,71 @@ class Fragments:
             self.hits += 1
             return html
 
-    def put(self, key: tuple, html: str) -> None:
+    def put(self, key: bytes, html: str) -> None:
+        cost = _cost(html)
+        if cost > self.max_bytes:
+            return
         with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.bytes -= _cost(old)
             self._items[key] = html
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self.bytes += cost
+            while self.bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self.bytes -= _cost(dropped)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self.bytes = 0
 
     def __len__(self) -> int:
         return len(self._items)
 
 
+def _cost(html: str) -> int:
+    """What an entry holds in memory: the string, its 16-byte key and the map's node for it."""
+    return sys.getsizeof(html) + ENTRY_OVERHEAD
+
+
+ENTRY_OVERHEAD = 160
+
+
+class Fragments:
+    """One worker's fragment cache: fragments every viewer shares, and a quarter of the room apart for what is
+    drawn for one member alone (their header, their panels), so that many members signing in cannot push the
+    shared cards out."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.personal = LRU(max_bytes // 4)
+        self.shared = LRU(max_bytes - self.personal.max_bytes)
+
+    def pool(self, personal: bool) -> LRU:
+        return self.personal if personal else self.shared
+
+    @property
+    def hits(self) -> int:
+        return self.shared.hits + self.personal.hits
+
+    @property
+    def misses(self) -> int:
+        return self.shared.misses + self.personal.misses
+
+    @property
+    def bytes(self) -> int:
+        return self.shared.bytes + self.personal.bytes
+
+    def clear(self) -> None:
+        self.shared.clear()
+        self.personal.clear()
+
+    def __len__(self) -> int:
+        return len(self.shared) + len(self.personal)
+
+
 def init_app(app: Flask) -> None:
-    app.extensions[EXTENSION] = Fragments(app.config["FRAGMENT_CACHE_ENTRIES"])
+    app.extensions[EXTENSION] = Fragments(app.config["FRAGMENT_CACHE_MB"] * 1024 * 1024)
     # Inside a fragment the token is a mark, filled in per request: the cached HTML holds nobody's token.
     # Flask-WTF also hands templates its own through a context processor: this one, registered later, wins.
     app.jinja_env.globals["csrf_token"] = csrf_token
@@ -150,23 +205,45 @@ def csrf_token() -> str:
 
 
 def fragment_here() -> str:
-    """The address to come back to, for forms inside a fragment: for members a mark, filled in per request with
-    the `here` the fragment was given (the page's own address by default)."""
-    if _drawing.get() is not None:
-        return HERE_MARK if current_user.is_authenticated else _drawing.get()
-    return request.full_path
+    """The address to come back to, for forms and sign-in links inside a fragment: while one is drawn a mark,
+    filled in per request with the `here` the fragment was given (the page's own address by default)."""
+    return HERE_MARK if _drawing.get() is not None else request.full_path
 
 
-def fragment(name: str, *key: Any, caller: Callable[[], str], here: str | None = None) -> Markup:
+# What url_for leaves unquoted in a query value (werkzeug.urls._urlencode), so that the address filled into a
+# visitor's sign-in link reads exactly as url_for would have drawn it.
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def _filled(here: str, signed_in: bool) -> str:
+    """What stands for HERE_MARK in the HTML. Members' fragments hold it in forms' `next` fields, the page's
+    address without its fragment; visitors' only in sign-in links (`url_for(..., next=here.split('?')[0])`),
+    the page's path, quoted as a query value."""
+    if signed_in:
+        return str(escape(here.split("#")[0].rstrip("?")))
+    return str(escape(quote_plus(here.split("?")[0], safe=_QUERY_SAFE)))
+
+
+def fragment(name: str, *key: Any, caller: Callable[[], str], here: str | None = None,
+             personal: bool = False) -> Markup:
     """The HTML `caller` draws, from the cache when this name, key, language and kind of viewer were drawn before.
-    `here` is the address forms inside come back to (the page's own by default)."""
+    `here` is the address forms inside come back to (the page's own by default); `personal` says the fragment
+    is drawn for the signed-in member alone (its key holds their version), kept apart from the shared ones.
+
+    The key is a digest of everything it is made of: the cache holds no column value (an email, a hash) itself,
+    and two keys are the same only when their every part reads the same."""
+    outer = _drawing.get()
+    if outer is not None:
+        # The outermost fragment fills the marks in, with its own address: an inner one cannot have another.
+        if here is not None and here != outer:
+            raise ValueError(f"fragment {name!r} inside another one cannot come back to another address")
+        here = outer
+    elif here is None:
+        here = request.full_path
     signed_in = current_user.is_authenticated
-    here = request.full_path if here is None else here
-    # Visitors' sign-in links carry the page's address itself, so their fragments are kept per address.
-    full_key = (name, str(get_locale()), signed_in, None if signed_in else here,
-                *(tuple(part) if isinstance(part, list) else part for part in key))
-    cache = store()
-    html = cache.get(full_key)
+    digest = blake2b(repr((name, str(get_locale()), signed_in, key)).encode(), digest_size=16).digest()
+    cache = store().pool(personal)
+    html = cache.get(digest)
     if html is None:
         drawing = _drawing.set(here)
         try:
@@ -176,11 +253,11 @@ def fragment(name: str, *key: Any, caller: Callable[[], str], here: str | None =
         # A form drawn some other way (a WTForms hidden_tag) holds this request's own token: never keep that.
         token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
         if not token or token not in html:
-            cache.put(full_key, html)
-    if _drawing.get() is not None:
+            cache.put(digest, html)
+    if outer is not None:
         return Markup(html)  # inside another fragment being drawn: the outermost one fills the marks in
     if CSRF_MARK in html:
         html = html.replace(CSRF_MARK, generate_csrf())
-    if signed_in and HERE_MARK in html:
-        html = html.replace(HERE_MARK, str(escape(here.split("#")[0].rstrip("?"))))
+    if HERE_MARK in html:
+        html = html.replace(HERE_MARK, _filled(here, signed_in))
     return Markup(html)

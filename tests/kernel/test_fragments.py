@@ -29,7 +29,7 @@ from portal.feedback import service as feedback
 from portal.feedback import triage
 from portal.feedback.models import Board, Idea, IdeaComment, Visibility
 from portal.kernel import fragments
-from portal.kernel.fragments import CSRF_MARK, HERE_MARK, Fragments, age_bucket, row_version
+from portal.kernel.fragments import CSRF_MARK, HERE_MARK, LRU, Fragments, age_bucket, row_version
 from portal.kernel.timeutil import utcnow
 from portal.kernel.uow import commit
 
@@ -517,6 +517,32 @@ def test_visitors_sign_in_links_come_back_to_their_own_page(app, cache, alice, m
     assert "next=/tags/brand" in html.unescape(login_link).replace("%2F", "/")
 
 
+@pytest.mark.parametrize("path", ["/tags/été", "/tags/a b", "/tags/l'été", '/tags/"x"&<y>', "/tags/a%2Fb"])
+def test_a_visitors_sign_in_link_reads_as_url_for_draws_it(app, cache, path):
+    link = '{% call fragment("link", 1) %}<a href="{{ url_for("accounts.login", next=fragment_here().split("?")[0]) }}">in</a>{% endcall %}'
+    direct = '<a href="{{ url_for("accounts.login", next=request.path) }}">in</a>'
+    _draw(app, link, "/community")  # drawn and kept on another page
+    assert _draw(app, link, path + "?sort=top") == _draw(app, direct, path)
+
+
+def test_visitors_share_one_copy_of_each_fragment_whatever_the_address(app, cache, alice, make_post):
+    make_post(alice, body="One copy for every visitor")
+    warm(cache, (visitor(app), "/community"))
+    entries = len(cache)
+    for n in range(5):
+        assert visitor(app).get(f"/community?from=campaign-{n}").status_code == 200
+    assert len(cache) == entries  # another query string is not another fragment
+
+
+def test_a_fragment_inside_another_cannot_come_back_to_another_address(app, cache, bob):
+    inner = '{% call fragment("inner", 1, here="/elsewhere") %}<input name="next" value="{{ fragment_here() }}">{% endcall %}'
+    with pytest.raises(ValueError, match="another address"):
+        _draw(app, '{% call fragment("outer", 1) %}' + inner + "{% endcall %}", "/community", bob)
+    same = '{% call fragment("inner", 2, here="/community") %}<input name="next" value="{{ fragment_here() }}">{% endcall %}'
+    drawn = _draw(app, '{% call fragment("outer", 2, here="/community") %}' + same + "{% endcall %}", "/community", bob)
+    assert next_fields(drawn) == ["/community"]
+
+
 # -- 8. relative dates ----------------------------------------------------------------------------
 
 
@@ -638,40 +664,61 @@ def test_row_version_reads_expired_columns_and_missing_rows(app, alice, make_pos
     assert row_version(None) == (None,)
 
 
-def test_the_lru_keeps_within_its_size_and_drops_the_oldest():
-    lru = Fragments(3)
+def test_the_lru_keeps_within_its_bytes_and_drops_the_least_recently_used():
+    html = {n: f"<p>{n}</p>" + "x" * 1000 for n in range(6)}
+    one = fragments._cost(html[0])
+    lru = LRU(3 * one)
     for n in range(5):
-        lru.put(("k", n), f"<p>{n}</p>")
-        assert len(lru) <= 3
-    assert len(lru) == 3
-    assert lru.get(("k", 0)) is None and lru.get(("k", 1)) is None
-    assert lru.get(("k", 2)) == "<p>2</p>"  # now the newest used
-    lru.put(("k", 5), "<p>5</p>")
-    assert lru.get(("k", 3)) is None and lru.get(("k", 2)) == "<p>2</p>"
+        lru.put(b"k%d" % n, html[n])
+        assert lru.bytes <= 3 * one
+    assert len(lru) == 3 and lru.bytes == 3 * one
+    assert lru.get(b"k0") is None and lru.get(b"k1") is None
+    assert lru.get(b"k2") == html[2]  # now the most recently used
+    lru.put(b"k5", html[5])
+    assert lru.get(b"k3") is None and lru.get(b"k2") == html[2]
     assert lru.hits == 2 and lru.misses == 3
-    lru.put(("k", 2), "<p>2 again</p>")
-    assert len(lru) == 3 and lru.get(("k", 2)) == "<p>2 again</p>"
+    lru.put(b"k2", html[2].replace("x", "y"))  # a replaced entry is counted once
+    assert len(lru) == 3 and lru.get(b"k2") == html[2].replace("x", "y")
+    assert lru.bytes == sum(fragments._cost(lru.get(k)) for k in (b"k2", b"k4", b"k5"))
+    lru.put(b"huge", "x" * (4 * one))  # larger than the whole cache: not kept, nothing dropped for it
+    assert lru.get(b"huge") is None and len(lru) == 3
     lru.clear()
-    assert len(lru) == 0 and lru.get(("k", 5)) is None
+    assert len(lru) == 0 and lru.bytes == 0 and lru.get(b"k5") is None
+
+
+def test_members_own_fragments_have_a_quarter_of_the_room_apart(app, cache, alice, bob, make_post):
+    assert fragments.store(app).personal.max_bytes == app.config["FRAGMENT_CACHE_MB"] * 1024 * 1024 // 4
+    make_post(alice, body="A shared card")
+    warm(cache, (sign_in(app, bob), "/community"))
+    personal, shared = len(cache.personal), len(cache.shared)
+    sign_in(app, alice).get("/community")
+    assert len(cache.personal) > personal  # alice's own header and composer
+    assert len(cache.shared) == shared  # the card she sees is the one bob's page drew
 
 
 @pytest.fixture
-def small_cache(app_config: dict[str, Any], request: pytest.FixtureRequest) -> Flask:
-    app_config["FRAGMENT_CACHE_ENTRIES"] = 2
-    return request.getfixturevalue("app")
+def small_cache(app: Flask) -> Fragments:
+    """A fragment cache room for about two post cards."""
+    app.extensions[fragments.EXTENSION] = small = Fragments(4 * 3000)
+    return small
 
 
-def test_a_small_cache_stays_within_its_size_and_pages_stay_right(small_cache, alice, bob, make_post):
-    app = small_cache
-    cache = fragments.store(app)
-    assert cache.size == 2
+def test_a_small_cache_stays_within_its_size_and_pages_stay_right(app, small_cache, alice, bob, make_post):
     ids = [make_post(alice, body=f"Numbered post {n}") for n in range(5)]
     reader = sign_in(app, bob)
     for _ in range(3):
         raw = get(reader, "/community")
-        assert len(cache) <= 2
+        assert small_cache.shared.bytes <= small_cache.shared.max_bytes
+        assert small_cache.personal.bytes <= small_cache.personal.max_bytes
         for n, post_id in enumerate(ids):
             assert f"Numbered post {n}" in card(raw, post_id)
+
+
+def test_the_cache_holds_no_value_of_what_its_keys_are_made_of(app, cache, alice, bob, make_post):
+    make_post(alice, body="Keys are digests")
+    warm(cache, (sign_in(app, bob), "/community"), (visitor(app), "/community"))
+    keys = [*cache.shared._items, *cache.personal._items]
+    assert keys and all(isinstance(key, bytes) and len(key) == 16 for key in keys)
 
 
 # -- boards: idea rows ----------------------------------------------------------------------------
@@ -993,6 +1040,27 @@ def test_a_token_mark_is_filled_in_per_request_even_in_a_nested_fragment(csrf_ap
 def budget_panel(raw: str) -> str:
     match = re.search(r'<section class="budget-panel".*?</section>', raw, re.S)
     return match.group(0) if match else ""
+
+
+def test_the_vote_answers_panel_is_drawn_from_a_warm_cache_with_this_requests_marks(app, cache, board, alice, bob,
+                                                                                    make_idea):
+    idea_id = make_idea(alice, "A lighter tent")
+    voter = sign_in(app, bob)
+    url = f"/boards/{board.slug}?sort=new"
+    warm(cache, (voter, url))
+    json = {"Accept": "application/json"}
+    answer = voter.post(f"/ideas/{idea_id}/vote", data={"next": url}, headers=json).get_json()
+    assert "A lighter tent" in text_of(answer["panel"]) and "1 of 10 votes used" in text_of(answer["panel"])
+    again = voter.post(f"/ideas/{idea_id}/unvote", data={"next": url}, headers=json).get_json()
+    voter.post(f"/ideas/{idea_id}/vote", data={"next": url}, headers=json)
+    hits = cache.hits
+    third = voter.post(f"/ideas/{idea_id}/unvote", data={"next": url}, headers=json).get_json()
+    assert cache.hits > hits and third["panel"] == again["panel"]
+    for answer in (again, third):
+        for piece in (answer["panel"], answer["box"]):
+            assert CSRF_MARK not in piece and HERE_MARK not in piece
+    assert "A lighter tent" not in text_of(third["panel"])
+    assert {v.partition("#")[0] for v in next_fields(third["box"])} == {url}
 
 
 def test_my_votes_panel_follows_my_votes_and_the_titles(app, cache, board, alice, bob, carol, make_idea):
