@@ -272,6 +272,11 @@ class Leader:
     tier: Tier
     points: float
 
+    @property
+    def version(self) -> tuple:
+        """Everything its row shows, as plain values: a dataclass's repr costs twenty times more, for the key."""
+        return (self.rank, self.user_id, self.display_name, self.username, self.avatar, self.tier.value, self.points)
+
 
 def leaderboard(session: Session, period: str, tier: Tier | None, limit: int = LEADERBOARD_SIZE) -> list[Leader]:
     """The top members, in one query: ranked over every eligible member of the tier, opted-out rows then left out."""
