@@ -18,7 +18,7 @@ from ..accounts.models import Tier, User
 from ..kernel.errors import ValidationError
 from ..kernel.pagecache import invalidate
 from ..kernel.timeutil import utcnow
-from ..kernel.uow import after_commit
+from ..kernel.uow import after_commit, after_commit_once
 from . import rules, scoring
 from .models import EngagementEvent
 from .promotions import evaluate_member
@@ -137,7 +137,7 @@ def record_many(session: Session, user_ids: list[int], kind: str, *, post_id: in
         scoring.apply(session, [Change(uid, kind, earned[uid][0], day) for uid in users], standings=standings)
         for uid in users:
             if earned[uid][0] > 0:
-                after_commit(session, _queue_evaluation, uid)
+                after_commit_once(session, _queue_evaluation, uid)
 
 
 def record(session: Session, user_id: int, kind: str, *, post_id: int | None = None, comment_id: int | None = None,

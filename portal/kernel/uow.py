@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 P = ParamSpec("P")
 R = TypeVar("R")
 _PENDING = "tribune.after_commit"
+_ONCE = "tribune.after_commit_once"  # what after_commit_once queued, for this transaction
 _READY = "tribune.committed"
 _DEPTH = "tribune.use_case_depth"
 log = logging.getLogger(__name__)
@@ -28,6 +29,15 @@ log = logging.getLogger(__name__)
 def after_commit(session: Session, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """Run `fn(*args, **kwargs)` after the session's transaction commits; never if it rolls back."""
     session.info.setdefault(_PENDING, []).append((fn, args, kwargs))
+
+
+def after_commit_once(session: Session, fn: Callable[..., Any], *args: Any) -> None:
+    """`after_commit`, unless the same effect with the same arguments already waits for this commit: a
+    transaction that scores a member ten times queues one evaluation of them, not ten."""
+    queued = session.info.setdefault(_ONCE, set())
+    if (fn, args) not in queued:
+        queued.add((fn, args))
+        after_commit(session, fn, *args)
 
 
 def pending(session: Session) -> list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]:
@@ -65,12 +75,18 @@ def _committed(session: Session) -> None:
         return  # SQLAlchemy 2.1 fires this when a savepoint is released: the transaction is still open
     # Whoever committed (a use case, a job, the demo), what it queued is now due.
     session.info.setdefault(_READY, []).extend(session.info.pop(_PENDING, []))
+    session.info.pop(_ONCE, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_pending(session: Session, previous: SessionTransaction) -> None:
     if previous.parent is None and not previous.nested:  # the outermost transaction: its effects go with it
-        session.info.pop(_PENDING, None)
+        _forget(session)
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_ONCE, None)
 
 
 def use_case(fn: Callable[P, R]) -> Callable[P, R]:
@@ -90,6 +106,7 @@ def use_case(fn: Callable[P, R]) -> Callable[P, R]:
         except BaseException:
             if depth == 0:
                 session.rollback()
+                _forget(session)  # also when no statement had begun a transaction, so no rollback event fired
             raise
         finally:
             session.info[_DEPTH] = depth

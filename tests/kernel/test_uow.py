@@ -53,10 +53,27 @@ def test_an_error_rolls_back_the_rows_and_drops_the_effects(app):
 
 def test_a_rollback_drops_what_was_queued(app):
     heard: list[str] = []
+    db.session.scalar(select(User.id))  # a transaction has begun
     uow.after_commit(db.session, heard.append, "lost")
     db.session.rollback()
-    db.session.commit()
+    uow.commit(db.session)
     assert heard == []
+
+
+@uow.use_case
+def refuse_before_any_statement(session, heard: list[str]) -> None:
+    uow.after_commit(session, heard.append, "lost")
+    uow.after_commit_once(session, heard.append, "lost once")
+    raise Refused()
+
+
+def test_a_use_case_that_fails_before_any_statement_drops_its_effects_too(app):
+    heard: list[str] = []
+    with pytest.raises(Refused):
+        refuse_before_any_statement(db.session, heard)
+    uow.after_commit_once(db.session, heard.append, "lost once")  # queued anew, not taken for the dropped one
+    uow.commit(db.session)
+    assert heard == ["lost once"]
 
 
 def test_a_savepoint_does_not_run_or_drop_the_outer_effects(app, member):
@@ -132,3 +149,26 @@ def test_under_test_a_failing_effect_is_raised_after_the_others_ran(app):
     with pytest.raises(RuntimeError, match="a broken effect"):
         uow.commit(db.session)
     assert heard == ["next"]
+
+
+def test_an_effect_queued_once_runs_once_per_commit_and_again_after_it(app):
+    heard: list[str] = []
+    for _ in range(3):
+        uow.after_commit_once(db.session, heard.append, "evaluate 7")
+    uow.after_commit_once(db.session, heard.append, "evaluate 8")
+    uow.commit(db.session)
+    assert heard == ["evaluate 7", "evaluate 8"]
+    uow.after_commit_once(db.session, heard.append, "evaluate 7")  # a new transaction: due again
+    uow.commit(db.session)
+    assert heard == ["evaluate 7", "evaluate 8", "evaluate 7"]
+
+
+def test_a_rollback_forgets_what_was_queued_once(app):
+    heard: list[str] = []
+    db.session.scalar(select(User.id))  # a transaction has begun
+    uow.after_commit_once(db.session, heard.append, "lost")
+    db.session.rollback()
+    uow.after_commit_once(db.session, heard.append, "kept")
+    uow.after_commit_once(db.session, heard.append, "lost")  # not still marked as queued by the rolled-back one
+    uow.commit(db.session)
+    assert heard == ["kept", "lost"]
