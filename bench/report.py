@@ -98,6 +98,11 @@ def markdown(result: dict) -> str:
     lines.append("| memory per worker after the run, MiB (hello world: "
                  + " / ".join(f"{v:.0f}" for v in memory["hello"]) + ") | "
                  + " | ".join(" / ".join(f"{v:.0f}" for v in memory[k]) for k in kinds) + " |")
+    if "heap_mib" in result:  # runs before the split have the total only
+        heap = result["heap_mib"]
+        lines.append("| of which the heap (RssAnon; the rest is files mapped in, such as the search index), MiB "
+                     "(hello world: " + " / ".join(f"{v:.0f}" for v in heap["hello"]) + ") | "
+                     + " | ".join(" / ".join(f"{v:.0f}" for v in heap[k]) for k in kinds) + " |")
     search = result["search"]
     lines.append(f"| search in-process, p50 / p95 ms ({len(search[kinds[0]]['queries'])} searches) | "
                  + " | ".join(f"{search[k]['p50_ms']:.1f} / {search[k]['p95_ms']:.1f}" for k in kinds) + " |")
@@ -129,6 +134,9 @@ def flatten(result: dict) -> dict[str, float]:
     for server, sizes in result.get("memory_mib", {}).items():
         if sizes:
             figures[f"memory per worker | {server} | MiB"] = sum(sizes) / len(sizes)
+    for server, sizes in result.get("heap_mib", {}).items():
+        if sizes:
+            figures[f"heap per worker | {server} | MiB"] = sum(sizes) / len(sizes)
     for kind, search in result.get("search", {}).items():
         figures[f"search | {kind} | p50_ms"] = search["p50_ms"]
         figures[f"search | {kind} | p95_ms"] = search["p95_ms"]

@@ -139,11 +139,13 @@ def measure(args: argparse.Namespace, run: stack.Stack) -> dict:
 
 def in_process(run: stack.Stack, pages: dict) -> dict:
     """After the load: bench-check, queries per page, memory, search, recompute, on each database."""
-    figures: dict = {"memory_mib": {"hello": run.hello.worker_rss_mib()}, "check": {}, "search": {},
+    figures: dict = {"memory_mib": {"hello": run.hello.worker_rss_mib()},
+                     "heap_mib": {"hello": run.hello.worker_rss_mib("RssAnon")}, "check": {}, "search": {},
                      "recompute_seconds": {}, "build_seconds": {}, "counts": {}, "paths": {}}
     for database in run.databases:
         kind, manifest = database.kind, database.manifest
         figures["memory_mib"][kind] = database.server.worker_rss_mib()
+        figures["heap_mib"][kind] = database.server.worker_rss_mib("RssAnon")
         figures.setdefault("server_errors", {})[kind] = database.server.errors()
         say(f"Checking the counters and counting queries on {kind}...")
         with ThreadPoolExecutor(2) as pool:  # neither is timed: side by side

@@ -87,8 +87,10 @@ class Server:
         lines = self.log.read_text(errors="replace").splitlines() if self.log.exists() else []
         return [line for line in lines if "ERROR" in line or "Error" in line or "Exception" in line][-20:]
 
-    def worker_rss_mib(self) -> list[float]:
-        """Resident memory of each worker (the master's children), in MiB."""
+    def worker_rss_mib(self, field: str = "VmRSS") -> list[float]:
+        """Resident memory of each worker (the master's children), in MiB. `field` is a line of
+        /proc/PID/status: VmRSS for all of it, RssAnon for the heap alone (RssFile is files mapped in, such as
+        the search index's segments, shared with the other workers and given back under memory pressure)."""
         pids = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
         sizes = []
         for pid in pids:
@@ -96,7 +98,7 @@ class Server:
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:
                 continue
-            kib = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+            kib = re.search(rf"^{field}:\s+(\d+) kB", status, re.M)
             sizes.append(round(int(kib.group(1)) / 1024, 1) if kib else 0.0)
         return sizes
 

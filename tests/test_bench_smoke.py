@@ -49,6 +49,8 @@ def test_a_tiny_run_loads_every_page_without_an_error(wrk, tmp_path):
         assert by_server[LEG]["rps"] > 0 and by_server[LEG]["rounds"][0]["requests"] > 0, name
         assert by_server[LEG]["error_count"] == 0 and by_server["hello"]["error_count"] == 0, name
     assert result["check"][LEG]["ok"], result["check"][LEG]["output"]
+    for total, heap in zip(result["memory_mib"][LEG], result["heap_mib"][LEG], strict=True):
+        assert 0 < heap < total, "each worker's heap is a part of its resident memory"
     assert "RATELIMIT_ENABLED=false" in stdout
 
 
