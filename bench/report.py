@@ -100,7 +100,7 @@ def markdown(result: dict) -> str:
                  + " | ".join(" / ".join(f"{v:.0f}" for v in memory[k]) for k in kinds) + " |")
     if "heap_mib" in result:  # runs before the split have the total only
         heap = result["heap_mib"]
-        lines.append("| of which the heap (RssAnon; the rest is files mapped in, such as the search index), MiB "
+        lines.append("| of which the heap (RssAnon; the rest is files mapped in, such as the search index, and shared memory), MiB "
                      "(hello world: " + " / ".join(f"{v:.0f}" for v in heap["hello"]) + ") | "
                      + " | ".join(" / ".join(f"{v:.0f}" for v in heap[k]) for k in kinds) + " |")
     search = result["search"]

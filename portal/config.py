@@ -64,7 +64,7 @@ SETTINGS: list[Setting] = [
     Setting("AVATAR_MAX_BYTES", "5242880", "Largest avatar or logo upload accepted, in bytes.", _int),
     Setting("PHOTO_MAX_BYTES", "10485760", "Largest photo accepted in a post, in bytes.", _int),
     Setting("IMAGE_MAX_PIXELS", "40000000", "Largest image accepted, in pixels (width × height), before re-encoding.", _int),
-    Setting("FRAGMENT_CACHE_MB", "32", "Megabytes of drawn cards, rows and headers each worker keeps in memory (the fragment cache), a quarter of them for members' own headers and panels; the least recently used go first.", _int),
+    Setting("FRAGMENT_CACHE_MB", "32", "MiB of drawn cards, rows and headers each worker keeps in memory (the fragment cache), a quarter of them for members' own headers and panels; the least recently used go first.", _int),
 ]
 
 SUPPORTED_LOCALES = ("en", "fr")

@@ -98,6 +98,7 @@ class PgDatabases:
         self.admin = _pg_admin()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-databases")
         self.spares: deque[Future[str]] = deque(self.worker.submit(self._create) for _ in range(self.SPARES))
+        self.drops: list[Future[None]] = []
 
     def _create(self) -> str:
         name = f"tribune_t_{uuid.uuid4().hex[:12]}"
@@ -110,18 +111,29 @@ class PgDatabases:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def take(self) -> str:
-        name = self.spares.popleft().result()
-        self.spares.append(self.worker.submit(self._create))
-        return name
+        """A fresh copy; a copy that could not be made fails this test with the server's own error."""
+        ready = self.spares.popleft()
+        self.spares.append(self.worker.submit(self._create))  # first, so that a failure costs no spare
+        return ready.result()
 
     def give_back(self, name: str) -> None:
-        self.worker.submit(self._drop, name)
+        self.drops.append(self.worker.submit(self._drop, name))
 
     def close(self) -> None:
-        for spare in self.spares:
-            self.worker.submit(self._drop, spare.result())
-        self.worker.shutdown(wait=True)  # every drop done before the template goes
-        self.admin.dispose()
+        """Drop every copy, then say if any copy could not be made or dropped (a database left behind)."""
+        errors: list[BaseException] = []
+        try:
+            for spare in self.spares:
+                try:
+                    self.drops.append(self.worker.submit(self._drop, spare.result()))
+                except Exception as error:  # noqa: BLE001 - raised below, once the others are dropped
+                    errors.append(error)
+        finally:
+            self.worker.shutdown(wait=True)  # every drop done before the template goes
+            self.admin.dispose()
+        errors += [drop.exception() for drop in self.drops if drop.exception() is not None]
+        if errors:
+            raise errors[0]
 
 
 @pytest.fixture(scope="session")

@@ -231,7 +231,9 @@ def fragment(name: str, *key: Any, caller: Callable[[], str], here: str | None =
     is drawn for the signed-in member alone (its key holds their version), kept apart from the shared ones.
 
     The key is a digest of everything it is made of: the cache holds no column value (an email, a hash) itself,
-    and two keys are the same only when their every part reads the same."""
+    and two keys are the same only when their every part reads the same. So its parts must be plain values,
+    tuples, lists and dataclasses of them, whose repr is whole: not SQLAlchemy Rows, whose repr cuts a long
+    value short (`rows|map("list")|list` in a template)."""
     outer = _drawing.get()
     if outer is not None:
         # The outermost fragment fills the marks in, with its own address: an inner one cannot have another.

@@ -712,6 +712,10 @@ def test_a_small_cache_stays_within_its_size_and_pages_stay_right(app, small_cac
         assert small_cache.personal.bytes <= small_cache.personal.max_bytes
         for n, post_id in enumerate(ids):
             assert f"Numbered post {n}" in card(raw, post_id)
+    assert 0 < len(small_cache.shared) < len(ids), "some cards kept, the others pushed out"
+    misses = small_cache.shared.misses
+    get(reader, "/community")
+    assert small_cache.shared.misses > misses, "pushed-out cards are drawn again"
 
 
 def test_the_cache_holds_no_value_of_what_its_keys_are_made_of(app, cache, alice, bob, make_post):
@@ -1040,6 +1044,21 @@ def test_a_token_mark_is_filled_in_per_request_even_in_a_nested_fragment(csrf_ap
 def budget_panel(raw: str) -> str:
     match = re.search(r'<section class="budget-panel".*?</section>', raw, re.S)
     return match.group(0) if match else ""
+
+
+def test_my_votes_follows_an_edit_in_the_middle_of_a_long_title(app, cache, board, alice, bob, make_idea):
+    # Invisible characters read as six in a repr: a SQLAlchemy Row's repr would cut this title's middle out.
+    pad = "\u00ad" * 55
+    idea_id = make_idea(alice, f"{pad}Lantern{pad}")
+    voter, author = sign_in(app, bob), sign_in(app, alice)
+    url = f"/boards/{board.slug}"
+    voter.post(f"/ideas/{idea_id}/vote", data={"next": url})
+    warm(cache, (voter, url))
+    assert "Lantern" in budget_panel(get(voter, url))
+    author.post(f"/ideas/{idea_id}/edit", data={"title": f"{pad}Lampion{pad}", "description": ""})
+    assert db.session.get(Idea, idea_id).title == f"{pad}Lampion{pad}"
+    mine = budget_panel(get(voter, url))
+    assert "Lampion" in mine and "Lantern" not in mine  # as long as the old one: only its middle changed
 
 
 def test_the_vote_answers_panel_is_drawn_from_a_warm_cache_with_this_requests_marks(app, cache, board, alice, bob,

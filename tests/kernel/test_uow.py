@@ -69,6 +69,8 @@ def refuse_before_any_statement(session, heard: list[str]) -> None:
 
 def test_a_use_case_that_fails_before_any_statement_drops_its_effects_too(app):
     heard: list[str] = []
+    db.session.rollback()
+    assert db.session().get_transaction() is None  # so no rollback event can drop them
     with pytest.raises(Refused):
         refuse_before_any_statement(db.session, heard)
     uow.after_commit_once(db.session, heard.append, "lost once")  # queued anew, not taken for the dropped one
