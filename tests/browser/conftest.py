@@ -105,9 +105,11 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI") == "true":
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Locator, sync_playwright
 
     playwright = sync_playwright().start()
+    click = Locator.click
+    Locator.click = _click_once_loaded(click)  # type: ignore[method-assign]
     try:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
@@ -115,7 +117,24 @@ def browser() -> Iterator[Any]:
         finally:
             browser.close()
     finally:
+        Locator.click = click  # type: ignore[method-assign]
         playwright.stop()
+
+
+def _click_once_loaded(click: Callable[..., Any]) -> Callable[..., Any]:
+    """Locator.click that first lets the page finish loading, as a person would.
+
+    A click landing the moment a link's page commits can come before its stylesheet applies (the header's
+    panels laid out unstyled, one over the other) or before its deferred script runs (a like button then
+    submits its form and reloads the page). On a busy machine that moment lasts long enough to be hit; the
+    journeys test what a person sees on a loaded page, so every click waits for the load event first.
+    """
+
+    def click_once_loaded(self: Any, *args: Any, **kwargs: Any) -> Any:
+        self.page.wait_for_load_state("load")
+        return click(self, *args, **kwargs)
+
+    return click_once_loaded
 
 
 @dataclass
