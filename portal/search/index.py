@@ -38,7 +38,7 @@ COMMON_SHARE = 0.1  # similar() leaves out words found in more than this share o
 MAX_CORRECTED, MIN_CORRECTED, MAX_CORRECTED_CHARS = 3, 3, 20
 SUGGESTIONS = 5  # near words asked of the index for each word corrected
 WRITE_TIMEOUT = 30.0  # seconds a writer waits for another thread or process to commit
-READERS_KEPT = 8  # open searchers per thread: one per source's folder, a few sources
+READERS_KEPT = 8  # open searchers in the process: one per source's folder, a few sources
 
 # Every field splits text into \w+ words, as queries and highlights do, so all three agree on what a word is.
 # Porter2, not whoosh.lang.porter ("running" → "run", not "runn"). Stems lose their accents: English before
@@ -74,7 +74,12 @@ SCHEMA = Schema(
 # One writer at a time in this process (the job consumer runs two threads); Whoosh's lock file
 # covers other processes, and `writer(timeout=...)` waits for it instead of raising LockError.
 _write_lock = threading.Lock()
-_local = threading.local()
+# One search at a time in this process, on one searcher per folder. A searcher is not safe to share between
+# threads at once, and searching is pure Python: under the GIL, threads searching side by side take as long
+# as one after the other, but each kept its own searcher, with its own map of the index files and its own
+# decoded columns (at 50,000 posts, 4 threads made a gunicorn worker grow from 112 to 550 MB).
+_read_lock = threading.RLock()
+_readers: dict[str, _Reader] = {}
 
 
 # -- writing -------------------------------------------------------------------
@@ -167,7 +172,7 @@ def rebuild(folder: Path, docs: Iterable[Mapping[str, Any]]) -> int:
 
 @dataclass
 class _Reader:
-    """This thread's searcher on one folder, and the document numbers of each scope it has looked up."""
+    """The searcher on one folder, and the document numbers of each scope it has looked up."""
 
     index: FileIndex
     searcher: Searcher
@@ -175,15 +180,14 @@ class _Reader:
 
 
 def _searcher(folder: Path) -> _Reader:
-    """This thread's searcher on the folder, reopened only when a writer committed (reopening per query is 5× slower).
+    """The process's searcher on the folder, reopened only when a writer committed (reopening per query is 5×
+    slower); only under `_read_lock`, which the caller holds until it has read all it needs of the results.
 
     Not `Searcher.refresh()`: in whoosh-reloaded 2.7.5 it reuses segment readers by segment id, so it
     keeps serving deleted and replaced documents, and re-adds segments that a merge removed.
     """
     key = str(folder.resolve())
-    if not hasattr(_local, "readers"):
-        _local.readers = {}
-    readers: dict[str, _Reader] = _local.readers
+    readers = _readers
     reader = readers.get(key)
     if reader is not None and reader.index.latest_generation() == reader.searcher.reader().generation():
         return reader
@@ -252,7 +256,7 @@ def _frequency(searcher: Searcher, word: str) -> int:
 
 
 def _in_scopes(reader: _Reader, scopes: Sequence[int]) -> set[int]:
-    """The document numbers in these scopes, kept with this thread's searcher until it is reopened.
+    """The document numbers in these scopes, kept with the searcher until it is reopened.
 
     A query as the filter would list every document in the scopes again for each search (25 ms
     at 5,000 ideas). Not `Require(query, scopes)` either: in whoosh 2.7.5 it miscounts across
@@ -281,7 +285,11 @@ def find(folder: Path, words: Words, scopes: Sequence[int], limit: int) -> Found
     """The best `limit` documents in these scopes that match all the words (or, failing that, any of them)."""
     if not words.used or not scopes:
         return Found([], 0, False)
-    reader = _searcher(folder)
+    with _read_lock:
+        return _find(_searcher(folder), words, scopes, limit)
+
+
+def _find(reader: _Reader, words: Words, scopes: Sequence[int], limit: int) -> Found:
     searcher, allowed = reader.searcher, _in_scopes(reader, scopes)
     every = _queries(searcher, words.used)
     queries = [q for q in every if q is not None]
@@ -310,7 +318,11 @@ def similar(folder: Path, text: str, scopes: Sequence[int], limit: int, exclude_
     words = parse(text).used
     if not words or not scopes or limit < 1:
         return []
-    reader = _searcher(folder)
+    with _read_lock:
+        return _similar(_searcher(folder), words, scopes, limit, exclude_id)
+
+
+def _similar(reader: _Reader, words: Sequence[str], scopes: Sequence[int], limit: int, exclude_id: int | None) -> list[int]:
     searcher, allowed = reader.searcher, _in_scopes(reader, scopes)
     # A common word says little about which document is alike, and matching it means scoring most of
     # the index (300 ms at 20,000 ideas): leave it out, unless the title has nothing else.
@@ -377,7 +389,11 @@ def correct(targets: Sequence[tuple[Path, Sequence[int]]], words: Words) -> str 
     and have MIN_CORRECTED to MAX_CORRECTED_CHARS letters are corrected, each with one suggestion
     lookup and one search per index for all its candidates.
     """
-    opened = _targets(targets)
+    with _read_lock:
+        return _correct(_targets(targets), words)
+
+
+def _correct(opened: list[tuple[Searcher, set[int]]], words: Words) -> str | None:
     if not opened:
         return None
     fixed, changed, tries = [], False, 0

@@ -73,6 +73,47 @@ def test_two_threads_writing_at_once_both_succeed(tmp_path):
     assert index.find(folder, parse("lamp"), [1], 10).total == 80
 
 
+def test_threads_searching_while_another_writes_share_one_searcher(tmp_path):
+    """A gunicorn worker's threads search one after the other on the process's searcher of each folder (one map of
+    the index files, one copy of its columns, not one per thread), each finding what was committed before it."""
+    folder = tmp_path / "ideas"
+    index.update(folder, [{"id": n, "scope": 1, "title": f"Lamp {n}", "body": "brass"} for n in range(1, 51)])
+    failures: list[BaseException] = []
+    totals: list[int] = []
+    searchers: set[int] = set()
+
+    def search() -> None:
+        try:
+            for _ in range(20):
+                found = index.find(folder, parse("brass lamp"), [1], 5)
+                assert len(found.matches) == 5
+                totals.append(found.total)
+                assert index.similar(folder, "brass lamp", [1], 3)
+                assert index.correct([(folder, [1])], parse("brass lampp")) == "brass lamp"
+                with index._read_lock:
+                    searchers.add(id(index._readers[str(folder.resolve())].searcher))
+        except BaseException as error:  # noqa: B036  (reported below, from the main thread)
+            failures.append(error)
+
+    def write() -> None:
+        try:
+            for n in range(51, 71):
+                index.update(folder, [{"id": n, "scope": 1, "title": f"Lamp {n}", "body": "brass"}])
+        except BaseException as error:  # noqa: B036
+            failures.append(error)
+
+    threads = [threading.Thread(target=search) for _ in range(4)] + [threading.Thread(target=write)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    assert totals and all(50 <= total <= 70 for total in totals)
+    assert len(searchers) <= 21, "one searcher at a time, reopened only after a commit (20 of them)"
+    assert index.find(folder, parse("brass lamp"), [1], 5).total == 70
+    assert sum(1 for key in index._readers if key == str(folder.resolve())) == 1
+
+
 def test_a_reader_sees_edits_deletions_and_rebuilds_at_once(tmp_path):
     """The kept searcher is reopened after each commit (whoosh's own refresh() would still show the old documents)."""
     folder = tmp_path / "ideas"
