@@ -443,3 +443,29 @@ def test_a_service_finding_nothing_for_the_member_answers_the_404_page(app):
         response = app.make_response(pages.not_found(service.NotFound()))
 
     assert response.status_code == 404 and "Page not found" in page(response)
+
+
+def test_a_members_board_count_follows_every_change_to_its_ideas(board, make_board, make_idea, member, staff, login):
+    """The count of a board's ideas is kept per version of the board: a new idea, a hide, a close, a restore and
+    a deletion each show in the member's next page, in every filter, and another board's count stays its own."""
+    other = make_board(name="Other ideas", slug="other-ideas")
+    first, second = make_idea("Lighter tent poles"), make_idea("Waterproof tent bags")
+    make_idea("Trail shoes in wide sizes", on=other)
+    browser = login(member)
+
+    def count(status: str = "") -> str:
+        text = words(browser.get(f"/boards/{board.slug}" + (f"?status={status}" if status else "")))
+        return re.search(r"(\d+) ideas?\b", text).group(0)
+
+    assert (count(), count("all")) == ("2 ideas", "2 ideas")
+    third = make_idea("A repair kit for the stove")
+    assert (count(), count("all")) == ("3 ideas", "3 ideas")
+    triage.set_hidden(db.session, second, staff, True)
+    assert (count(), count("all")) == ("2 ideas", "2 ideas")
+    set_status(third, staff, IdeaStatus.DONE)
+    assert (count(), count("all"), count("done")) == ("1 idea", "2 ideas", "1 idea")
+    triage.set_hidden(db.session, second, staff, False)
+    assert (count(), count("all")) == ("2 ideas", "3 ideas")
+    service.delete_idea(db.session, first, first.author)
+    assert (count(), count("all")) == ("1 idea", "2 ideas")
+    assert re.search(r"\d+ ideas?\b", words(browser.get(f"/boards/{other.slug}"))).group(0) == "1 idea"
