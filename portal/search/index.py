@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from markupsafe import Markup
 from whoosh import index as whoosh_index
@@ -58,28 +58,19 @@ _TEXT_FIELDS = (("title_en", "en", 2.0), ("title_fr", "fr", 2.0), ("body_en", "e
 # the ideas' index was written so before there were sources, and a renamed field would leave
 # every existing index finding nothing until it is rebuilt.
 _SCOPE = "board"
-SCHEMA = Schema(
-    id=ID(stored=True, unique=True),
-    board=ID(stored=True),
-    status=ID(stored=True),
-    title=STORED,
-    body=STORED,
-    title_en=TEXT(analyzer=_ANALYZERS["en"]),
-    body_en=TEXT(analyzer=_ANALYZERS["en"]),
-    title_fr=TEXT(analyzer=_ANALYZERS["fr"]),
-    body_fr=TEXT(analyzer=_ANALYZERS["fr"]),
-    spell=TEXT(analyzer=_SPELL, phrase=False),
-)
+SCHEMA = Schema(id=ID(stored=True, unique=True), board=ID(stored=True), status=ID(stored=True), title=STORED, body=STORED,
+                spell=TEXT(analyzer=_SPELL, phrase=False),
+                **{name: TEXT(analyzer=_ANALYZERS[lang]) for name, lang, _ in _TEXT_FIELDS})  # Whoosh sorts the fields
 
 # One writer at a time in this process (the job consumer runs two threads); Whoosh's lock file
 # covers other processes, and `writer(timeout=...)` waits for it instead of raising LockError.
 _write_lock = threading.Lock()
-# One search at a time in this process, on one searcher per folder. A searcher is not safe to share between
-# threads at once, and searching is pure Python: under the GIL, threads searching side by side take as long
-# as one after the other, but each kept its own searcher, with its own map of the index files and its own
-# decoded columns (at 50,000 posts, 4 threads made a gunicorn worker grow from 112 to 550 MB).
+# One search at a time in this process, on one searcher per folder (a searcher is not safe to share at once). Searching
+# is pure Python, so under the GIL threads side by side take as long as one after the other; a searcher per thread only
+# multiplied the maps of the index files and the decoded columns (4 threads: a worker from 112 to 550 MB at 50,000 posts).
 _read_lock = threading.RLock()
 _readers: dict[str, _Reader] = {}
+T = TypeVar("T")
 
 
 # -- writing -------------------------------------------------------------------
@@ -186,8 +177,7 @@ def _searcher(folder: Path) -> _Reader:
     Not `Searcher.refresh()`: in whoosh-reloaded 2.7.5 it reuses segment readers by segment id, so it
     keeps serving deleted and replaced documents, and re-adds segments that a merge removed.
     """
-    key = str(folder.resolve())
-    readers = _readers
+    key, readers = str(folder.resolve()), _readers
     reader = readers.get(key)
     if reader is not None and reader.index.latest_generation() == reader.searcher.reader().generation():
         return reader
@@ -198,6 +188,17 @@ def _searcher(folder: Path) -> _Reader:
     ix = open_or_create(folder)
     readers[key] = _Reader(ix, ix.searcher(), {})
     return readers[key]
+
+
+def _one_at_a_time(read: Callable[..., T]) -> Callable[..., T]:
+    """A read of the indexes under `_read_lock`, from its first lookup until its results are plain values."""
+
+    @functools.wraps(read)
+    def locked(*args: Any, **kwargs: Any) -> T:
+        with _read_lock:
+            return read(*args, **kwargs)
+
+    return locked
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -242,17 +243,11 @@ def _queries(searcher: Searcher, words: Sequence[str]) -> list[Query | None]:
 
 
 def _is_common(searcher: Searcher, word: str) -> bool:
-    """In more than COMMON_SHARE of the documents (once there are enough to tell)."""
+    """The word's commonest stem in more than COMMON_SHARE of the documents of the whole index (any scope), once there
+    are enough to tell: lookups, no search."""
     docs = searcher.doc_count()
-    if docs < 100:
-        return False
-    return _frequency(searcher, word) > docs * COMMON_SHARE
-
-
-def _frequency(searcher: Searcher, word: str) -> int:
-    """In how many documents of the whole index (any scope) the word's commonest stem is: a lookup, no search."""
     counts = [searcher.doc_frequency(field, stem) for field, _, _ in _TEXT_FIELDS for stem in _all_stems(word)]
-    return max(counts, default=0)
+    return docs >= 100 and max(counts, default=0) > docs * COMMON_SHARE
 
 
 def _in_scopes(reader: _Reader, scopes: Sequence[int]) -> set[int]:
@@ -281,15 +276,12 @@ def _run(searcher: Searcher, query: Query, allowed: set[int], limit: int | None,
     return searcher.search(query, limit=limit, filter=allowed, mask=mask, terms=terms)
 
 
+@_one_at_a_time
 def find(folder: Path, words: Words, scopes: Sequence[int], limit: int) -> Found:
     """The best `limit` documents in these scopes that match all the words (or, failing that, any of them)."""
     if not words.used or not scopes:
         return Found([], 0, False)
-    with _read_lock:
-        return _find(_searcher(folder), words, scopes, limit)
-
-
-def _find(reader: _Reader, words: Words, scopes: Sequence[int], limit: int) -> Found:
+    reader = _searcher(folder)
     searcher, allowed = reader.searcher, _in_scopes(reader, scopes)
     every = _queries(searcher, words.used)
     queries = [q for q in every if q is not None]
@@ -308,6 +300,7 @@ def highlight(match: Match, terms: Terms) -> tuple[Markup, Markup]:
     return marking.highlight(match.title, match.body, terms, _stems)
 
 
+@_one_at_a_time
 def similar(folder: Path, text: str, scopes: Sequence[int], limit: int, exclude_id: int | None = None) -> list[int]:
     """Ids of the documents in these scopes that share the most words with `text`, best first.
 
@@ -318,11 +311,7 @@ def similar(folder: Path, text: str, scopes: Sequence[int], limit: int, exclude_
     words = parse(text).used
     if not words or not scopes or limit < 1:
         return []
-    with _read_lock:
-        return _similar(_searcher(folder), words, scopes, limit, exclude_id)
-
-
-def _similar(reader: _Reader, words: Sequence[str], scopes: Sequence[int], limit: int, exclude_id: int | None) -> list[int]:
+    reader = _searcher(folder)
     searcher, allowed = reader.searcher, _in_scopes(reader, scopes)
     # A common word says little about which document is alike, and matching it means scoring most of
     # the index (300 ms at 20,000 ideas): leave it out, unless the title has nothing else.
@@ -381,6 +370,7 @@ def _best_candidate(opened: list[tuple[Searcher, set[int]]], word: str) -> str |
     return next((c for c in candidates if c in seen), None)
 
 
+@_one_at_a_time
 def correct(targets: Sequence[tuple[Path, Sequence[int]]], words: Words) -> str | None:
     """The words with each one that finds nothing replaced by a near word that finds something, or None.
 
@@ -389,11 +379,7 @@ def correct(targets: Sequence[tuple[Path, Sequence[int]]], words: Words) -> str 
     and have MIN_CORRECTED to MAX_CORRECTED_CHARS letters are corrected, each with one suggestion
     lookup and one search per index for all its candidates.
     """
-    with _read_lock:
-        return _correct(_targets(targets), words)
-
-
-def _correct(opened: list[tuple[Searcher, set[int]]], words: Words) -> str | None:
+    opened = _targets(targets)
     if not opened:
         return None
     fixed, changed, tries = [], False, 0
