@@ -15,7 +15,7 @@ from ..accounts.models import User
 from ..extensions import db
 from ..kernel.security import login_redirect, safe_next
 from ..kernel.translatable import localized_attr
-from . import forms, queries, service, triage
+from . import activity, forms, queries, service, triage
 from .models import Board, Idea, Visibility
 
 SETTINGS = "feedback-settings"  # the page-cache topic of boards' names, visibility and categories, changed by admins
@@ -103,7 +103,7 @@ def vote_answer(idea: Idea, message: str | None, category: str) -> Any:
 def render_idea(idea: Idea, **forms_given: Any) -> str:
     """The idea page; a staff form with errors is passed back in to show them."""
     reader = viewer()
-    thread = queries.idea_thread(db.session, idea, reader)
+    thread = activity.idea_thread(db.session, idea, reader)
     context: dict[str, Any] = {"idea": idea, "thread": thread, "comment_form": forms.CommentForm(),
                                "budget": queries.budget_of(db.session, idea.board, reader)}
     if reader is not None and reader.is_staff:

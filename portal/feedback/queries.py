@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import abort
 from sqlalchemy import ColumnElement, Row, Select, case, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..kernel.pagecache import remembered
@@ -210,45 +210,6 @@ def idea_by_number(session: Session, number: int | None) -> Idea | None:
     """The idea with this number (as staff type it into the merge form), if there is one and it was not deleted."""
     idea = session.get(Idea, number) if number else None
     return idea if idea is not None and idea.deleted_at is None else None
-
-
-@dataclass
-class Thread:
-    events: list[IdeaEvent]
-    comments: list[IdeaComment]
-    voted: bool
-    subscribed: bool
-    votes: list[Vote]  # for staff: who voted and from where
-    automatic: bool = False  # the viewer's vote is the one added when they posted the idea
-
-
-VOTERS_SHOWN = 50
-
-
-def idea_thread(session: Session, idea: Idea, viewer: User | None) -> Thread:
-    """The idea's timeline, its comments, and the viewer's vote and subscription."""
-    events = list(session.scalars(select(IdeaEvent).where(IdeaEvent.idea_id == idea.id)
-                                  .options(selectinload(IdeaEvent.merged_idea))
-                                  .order_by(IdeaEvent.created_at, IdeaEvent.id)))
-    conditions = [IdeaComment.idea_id == idea.id, IdeaComment.deleted_at.is_(None)]
-    if not (_signed_in(viewer) and viewer.is_moderator):
-        conditions.append(IdeaComment.hidden_at.is_(None))
-    comments = list(session.scalars(select(IdeaComment).where(*conditions)
-                                    .options(selectinload(IdeaComment.merged_from))
-                                    .order_by(IdeaComment.created_at, IdeaComment.id)))
-    voted = subscribed = automatic = False
-    votes: list[Vote] = []
-    if _signed_in(viewer):
-        voted_at = session.scalar(select(Vote.created_at).where(Vote.idea_id == idea.id, Vote.user_id == viewer.id))
-        voted = voted_at is not None
-        automatic = voted and viewer.id == idea.author_id and voted_at == idea.created_at  # submit_idea gives both one time
-        row = session.get(Subscription, (viewer.id, idea.id))
-        subscribed = bool(row and row.subscribed)
-        if viewer.is_staff:
-            votes = list(session.scalars(select(Vote).where(Vote.idea_id == idea.id)
-                                         .options(joinedload(Vote.user), joinedload(Vote.recorded_by))
-                                         .order_by(Vote.created_at.desc()).limit(VOTERS_SHOWN)))
-    return Thread(events, comments, voted, subscribed, votes, automatic)
 
 
 @dataclass

@@ -39,6 +39,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import inspect
 
+from .pagecache import PAGE_TIMEOUT, versions
 from .timeutil import utcnow
 
 EXTENSION = "tribune.fragments"
@@ -144,7 +145,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.globals.update(fragment=fragment, fragment_here=fragment_here, row_version=row_version,
-                                 viewer_version=viewer_version,
+                                 viewer_version=viewer_version, page_version=versions, page_window=page_window,
                                  age_bucket=age_bucket)
 
 
@@ -197,6 +198,12 @@ def age_bucket(value: datetime | None, now: datetime | None = None) -> tuple | N
             return (unit, max(1, round(seconds / size)))
     # Under a second: Babel reads "1 second ago", but exactly 0 as "in 0 seconds".
     return ("second", 1) if seconds > 0 else ("second", 0)
+
+
+def page_window(now: datetime | None = None) -> int:
+    """The number of the page cache's time window (PAGE_TIMEOUT, ten minutes) this instant falls in: beside
+    `page_version()` in a fragment's key, its relative dates are as current as a cached anonymous page's."""
+    return int((now or utcnow()).timestamp()) // PAGE_TIMEOUT
 
 
 def csrf_token() -> str:

@@ -44,6 +44,13 @@ def _generations(topics: list[str]) -> list[str]:
     return tokens
 
 
+def versions(*topics: str) -> tuple[str, ...]:
+    """The current version of what a cached anonymous page about these topics shows (the site's identity, members'
+    names and avatars, and the topics): as a fragment's key part, the fragment is drawn again after every write
+    that would make such a page drawn again, without loading the rows it shows."""
+    return tuple(_generations(["site", "people", *topics]))
+
+
 def invalidate(*topics: str) -> None:
     """Forget every cached page that shows any of these topics."""
     for topic in topics:

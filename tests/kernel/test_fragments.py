@@ -19,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from portal.accounts import roles
 from portal.accounts.models import Role, Tier, User
 from portal.community import service as community
 from portal.community.models import Post, PostLike
@@ -784,7 +785,7 @@ def test_the_vote_forms_next_field_is_the_boards_own_address(app, cache, board, 
 # -- the idea page's comments ---------------------------------------------------------------------
 
 
-def test_idea_comments_follow_names_roles_deletions_and_languages(app, cache, board, alice, bob, carol, make_idea):
+def test_idea_comments_follow_names_roles_deletions_and_languages(app, cache, board, admin, alice, bob, carol, make_idea):
     idea_id = make_idea(alice, "A lighter tent")
     with app.test_request_context():
         comment = feedback.add_comment(db.session, db.session.get(Idea, idea_id), carol, body="Yes please, for hikes")
@@ -804,8 +805,9 @@ def test_idea_comments_follow_names_roles_deletions_and_languages(app, cache, bo
         shown = idea_comment(get(browser, url), comment_id)
         assert "Caroline Renamed" in shown and "Carol Third" not in shown
 
-    db.session.get(User, carol.id).role = Role.STAFF
-    db.session.commit()
+    # The idea's activity is kept per version of its page: a role changes as an admin changes it, which tells it.
+    with app.test_request_context():
+        roles.set_role(db.session, actor=db.session.get(User, admin.id), target=db.session.get(User, carol.id), role=Role.STAFF)
     assert "badge-brand" in idea_comment(get(reader, url), comment_id)
 
     db.session.get(User, bob.id).locale = "fr"
@@ -813,8 +815,8 @@ def test_idea_comments_follow_names_roles_deletions_and_languages(app, cache, bo
     assert "Équipe" in text_of(idea_comment(get(reader, url), comment_id))
     assert "Équipe" not in text_of(idea_comment(get(author, url), comment_id))
 
-    db.session.get(User, carol.id).role = Role.MEMBER
-    db.session.commit()
+    with app.test_request_context():
+        roles.set_role(db.session, actor=db.session.get(User, admin.id), target=db.session.get(User, carol.id), role=Role.MEMBER)
     response = writer.post("/account/delete", data={"password": PASSWORD})
     assert response.status_code == 302 and reload(User, carol.id).deleted_at is not None
     shown = text_of(idea_comment(get(author, url), comment_id))
@@ -837,6 +839,34 @@ def test_a_new_and_a_deleted_idea_comment_show_at_once(app, cache, board, alice,
     assert reader.post(f"/ideas/comments/{comment_id}/delete").status_code == 302
     for browser in (author, reader, guest):
         assert "Count me in" not in get(browser, url)
+
+
+def test_an_idea_pages_activity_comes_whole_from_the_cache_and_each_viewer_gets_their_own_menus(
+        app, cache, board, alice, bob, carol, mod, make_idea, count_queries):
+    """The activity is kept per version of the idea's page: a member's second visit loads none of its comments or
+    events; a comment's writer and moderators get its menu, nobody else, also once they comment themselves."""
+    idea_id = make_idea(alice, "A lighter tent")
+    url = f"/ideas/{idea_id}"
+    with app.test_request_context():
+        carols = feedback.add_comment(db.session, db.session.get(Idea, idea_id), carol, body="Yes please").id
+    reader, writer, moderator = sign_in(app, bob), sign_in(app, carol), sign_in(app, mod)
+    for browser in (reader, writer, moderator):
+        get(browser, url)
+    with count_queries() as counted:
+        raw = get(reader, url)
+    assert "Yes please" in idea_comment(raw, carols) and "/delete" not in idea_comment(raw, carols)
+    assert not [s for s in counted.statements if "FROM idea_comments" in s and "DISTINCT" not in s], counted.statements
+    assert not [s for s in counted.statements if "FROM idea_events" in s], counted.statements
+    assert "/delete" in idea_comment(get(writer, url), carols)
+    assert "/delete" in idea_comment(get(moderator, url), carols)
+
+    assert reader.post(f"{url}/comments", data={"body": "Count me in"}).status_code == 302
+    bobs = db.session.scalar(select(IdeaComment.id).where(IdeaComment.idea_id == idea_id, IdeaComment.author_id == bob.id))
+    raw = get(reader, url)
+    assert "/delete" in idea_comment(raw, bobs) and "/delete" not in idea_comment(raw, carols)
+    raw = get(writer, url)
+    assert "/delete" not in idea_comment(raw, bobs) and "/delete" in idea_comment(raw, carols)
+    assert "/comments/" not in re.sub(r"/ideas/\d+/comments\b", "", get(sign_in(app, alice), url))  # no comment's menu
 
 
 # -- more of what a card or row shows -----------------------------------------------------------
