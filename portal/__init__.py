@@ -21,7 +21,7 @@ from werkzeug.routing import IntegerConverter
 from . import accounts, admin, community, config, fans, feedback, pages, search, staff
 from .cli import portal_cli
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate, talisman
-from .kernel import edge, features, fragments, images, maintenance, pagecache, ratelimits, tasks  # noqa: F401 (maintenance: its nightly task)
+from .kernel import choices, edge, features, fragments, images, maintenance, pagecache, ratelimits, tasks  # noqa: F401 (maintenance: its nightly task)
 from .kernel.security import CONTENT_SECURITY_POLICY
 from .kernel.site import site_settings
 from .kernel.timeutil import utcnow
@@ -65,6 +65,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app, settings)
     features.init_app(app)
     fragments.init_app(app)
+    choices.init_app(app)
     images.init_app(app, settings)
     for feature in FEATURES:
         feature.init_app(app)

@@ -4,12 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import Flask, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import search
 from ..accounts.models import User
-from ..kernel import features, text
+from ..extensions import db
+from ..kernel import choices, features, text
 from . import (
     jobs,  # noqa: F401  (declares scheduled publication and digests)
     moderation_views,
@@ -18,7 +20,7 @@ from . import (
 from .models import COMMENT_MAX, PHOTOS_MAX, POST_MAX
 from .moderation import SUSPENSION_DAYS_MAX
 from .profile import profile_section
-from .queries import export_member_data
+from .queries import export_member_data, liked_ids
 from .search_source import POST_SOURCE, QUESTION_SOURCE
 
 
@@ -37,6 +39,8 @@ def init_app(app: Flask) -> None:
     text.set_links(app, text.Links(tag_url=lambda tag: url_for("community.hashtag", name=tag),
                                    member_url=lambda handle: url_for("community.handle", username=handle),
                                    known_handles=_known_handles))
+    # Post cards hold their like button both ways: which of a page's posts the reader likes, in one query.
+    choices.register(app, "liked-post", lambda ids: liked_ids(db.session, current_user, ids))
     search.register_source(app, POST_SOURCE)
     search.register_source(app, QUESTION_SOURCE)
     registry = features.registry(app)

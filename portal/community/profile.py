@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..accounts.models import User
 from ..extensions import db
+from ..kernel.fragments import Later
 from . import queries
 
 
@@ -15,9 +16,12 @@ def profile_section(member: User) -> dict[str, Any]:
     """What the profile page draws with community/_profile_section.html (accounts calls it while drawing)."""
     viewer = current_user if current_user.is_authenticated else None
     followers, following = queries.follow_counts(db.session, member)
+    cursor = request.args.get("cursor")
     return {
         "template": "community/_profile_section.html",
-        "page": queries.member_posts(db.session, member, viewer, request.args.get("cursor")),
+        "page": Later(lambda: queries.member_posts(db.session, member, viewer, cursor)),  # read only if drawn
+        "cursor": cursor,
+        "sees": queries.hidden_posts_seen(db.session, viewer),
         "followers": followers,
         "following": following,
         "is_following": queries.is_following(db.session, viewer, member),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts import handles
 from ..accounts.models import User
+from ..kernel.pagecache import remembered
 from ..kernel.timeutil import utcnow
 from .models import Comment, CommentLike, Follow, Hashtag, Photo, Post, PostHashtag, PostLike
 
@@ -23,9 +24,10 @@ TRENDING_CANDIDATES = 300
 
 @dataclass
 class Page:
+    """A page of post cards; which of them the reader likes is resolved once the page is drawn (kernel/choices.py)."""
+
     posts: list[Post]
     next_cursor: str | None
-    liked: set[int] = field(default_factory=set)
 
 
 def encode_cursor(post: Post) -> str:
@@ -56,6 +58,20 @@ def visible_to(viewer: User | None):
     return and_(*conditions)
 
 
+def hidden_posts_seen(session: Session, viewer: User | None) -> str | int | None:
+    """Whose hidden posts the viewer sees in lists (visible_to): "all" for moderators, their own id for a member who
+    has a hidden post, None for everyone else: the part of a list's fragment key that says so. Whether a member has
+    one is remembered under their page-cache topic, which hiding or restoring their post bumps."""
+    if viewer is None or not viewer.is_authenticated:
+        return None
+    if viewer.is_moderator:
+        return "all"
+    hidden = remembered(f"hidden-posts:{viewer.id}", [f"member:{viewer.id}"], lambda: session.scalar(
+        select(Post.id).where(Post.author_id == viewer.id, Post.hidden_at.is_not(None), Post.deleted_at.is_(None)).limit(1))
+        is not None)
+    return viewer.id if hidden else None
+
+
 def _after(query: Select, position: tuple[datetime, int] | None) -> Select:
     """Only the posts after the cursor's position, newest first."""
     if position:
@@ -69,21 +85,30 @@ NEWEST = (Post.published_at.desc(), Post.id.desc())
 
 def _page(session: Session, query: Select, viewer: User | None, cursor: str | None, size: int = PAGE_SIZE) -> Page:
     query = _after(query, decode_cursor(cursor))
-    return _cut(session, viewer, list(session.scalars(query.order_by(*NEWEST).limit(size + 1))), size)
+    return _cut(list(session.scalars(query.order_by(*NEWEST).limit(size + 1))), size)
 
 
-def _cut(session: Session, viewer: User | None, rows: list[Post], size: int) -> Page:
+def _cut(rows: list[Post], size: int) -> Page:
     """A page of the first `size` of rows (one more was read, to know whether a next page exists)."""
     posts = rows[:size]
-    return Page(posts, encode_cursor(posts[-1]) if len(rows) > size else None, liked_posts(session, viewer, posts))
+    return Page(posts, encode_cursor(posts[-1]) if len(rows) > size else None)
 
 
 def liked_posts(session: Session, viewer: User | None, posts: list[Post]) -> set[int]:
     """Which of these posts the viewer likes (none for visitors)."""
-    if viewer is None or not viewer.is_authenticated or not posts:
+    return liked_ids(session, viewer, [p.id for p in posts])
+
+
+# Every member's page of post cards asks it: built once, with the member and the ids as its parameters.
+_LIKED = select(PostLike.post_id).where(PostLike.user_id == bindparam("viewer"),
+                                        PostLike.post_id.in_(bindparam("ids", expanding=True)))
+
+
+def liked_ids(session: Session, viewer: User | None, ids: list[int]) -> set[int]:
+    """Which of the posts with these ids the viewer likes (none for visitors): the cards' "liked-post" choice."""
+    if viewer is None or not viewer.is_authenticated or not ids:
         return set()
-    return set(session.scalars(select(PostLike.post_id).where(PostLike.user_id == viewer.id,
-                                                              PostLike.post_id.in_([p.id for p in posts]))))
+    return set(session.scalars(_LIKED, {"viewer": viewer.id, "ids": ids}))
 
 
 FEED_FANOUT_MAX = 200  # up to this many people followed, the feed reads each one's newest posts
@@ -114,7 +139,7 @@ def home_feed(session: Session, viewer: User, cursor: str | None = None, size: i
         values.update(stamp=position[0], post_id=position[1])
     ids = _fanout(len(authors), viewer.is_moderator, position is not None).bindparams(**values).subquery("ids")
     rows = session.scalars(select(Post).where(Post.id.in_(select(ids.c.id))).order_by(*NEWEST))
-    return _cut(session, viewer, list(rows), size)
+    return _cut(list(rows), size)
 
 
 @lru_cache(maxsize=512)
@@ -150,6 +175,19 @@ def announcements(session: Session, viewer: User | None, limit: int = 3) -> list
                                 .order_by(Post.published_at.desc(), Post.id.desc()).limit(limit)))
 
 
+@dataclass
+class Stream:
+    """The community page's posts (latest or trending) and its pinned announcements."""
+
+    page: Page
+    pinned: list[Post]
+
+
+def community_stream(session: Session, viewer: User | None, tab: str, cursor: str | None) -> Stream:
+    page = trending(session, viewer) if tab == "trending" else latest(session, viewer, cursor)
+    return Stream(page, announcements(session, viewer))
+
+
 def trending_score(post: Post, now: datetime) -> float:
     """Hacker-News-style decay: (likes + 2 x comments + 1) / (age in hours + 2) ^ 1.5.
 
@@ -167,7 +205,7 @@ def trending(session: Session, viewer: User | None, limit: int = PAGE_SIZE) -> P
     candidates = list(session.scalars(select(Post).where(visible_to(viewer), Post.published_at >= now - TRENDING_WINDOW)
                                       .order_by(Post.published_at.desc(), Post.id.desc()).limit(TRENDING_CANDIDATES)))
     posts = sorted(candidates, key=lambda p: trending_score(p, now), reverse=True)[:limit]
-    return Page(posts, None, liked_posts(session, viewer, posts))
+    return Page(posts, None)
 
 
 def hashtag_posts(session: Session, name: str, viewer: User | None, cursor: str | None = None) -> Page:

@@ -16,6 +16,7 @@ from ..config import current_settings
 from ..extensions import db, limiter
 from ..kernel import images
 from ..kernel.errors import apply_errors
+from ..kernel.fragments import Later
 from ..kernel.pagecache import anonymous_page
 from ..kernel.security import redirect_back, role_required, safe_next
 from ..kernel.timeutil import utcnow
@@ -104,8 +105,10 @@ def _replied_to(raw: str | None) -> Comment | None:
 @login_required
 def feed():
     """Posts of the people I follow, my own, and staff announcements."""
-    page = queries.home_feed(db.session, current_user, request.args.get("cursor"))
-    return render_template("community/feed.html", page=page, form=forms.PostForm())
+    cursor = request.args.get("cursor")
+    page = Later(lambda: queries.home_feed(db.session, current_user, cursor))  # read only if drawn
+    return render_template("community/feed.html", page=page, cursor=cursor, form=forms.PostForm(),
+                           sees=queries.hidden_posts_seen(db.session, current_user))
 
 
 @bp.get("/community")
@@ -113,20 +116,19 @@ def feed():
 def community():
     """Everyone's posts: the latest, or the trending ones."""
     tab = "trending" if request.args.get("tab") == "trending" else "latest"
-    viewer = _viewer()
-    page = queries.trending(db.session, viewer) if tab == "trending" else \
-        queries.latest(db.session, viewer, request.args.get("cursor"))
-    pinned = queries.announcements(db.session, viewer)
-    page.liked |= queries.liked_posts(db.session, viewer, [p for p in pinned if p not in page.posts])
-    return render_template("community/community.html", page=page, tab=tab, pinned=pinned)
+    viewer, cursor = _viewer(), request.args.get("cursor")
+    return render_template("community/community.html", tab=tab, cursor=cursor, sees=queries.hidden_posts_seen(db.session, viewer),
+                           listing=Later(lambda: queries.community_stream(db.session, viewer, tab, cursor)))  # read if drawn
 
 
 @bp.get("/tags/<name>")
 @anonymous_page(lambda name: ["community"])
 def hashtag(name: str):
     """Posts with a hashtag."""
-    page = queries.hashtag_posts(db.session, name[:50], _viewer(), request.args.get("cursor"))
-    return render_template("community/hashtag.html", page=page, name=name[:50].lower())
+    viewer, cursor = _viewer(), request.args.get("cursor")
+    page = Later(lambda: queries.hashtag_posts(db.session, name[:50], viewer, cursor))  # read only if drawn
+    return render_template("community/hashtag.html", page=page, name=name[:50].lower(), cursor=cursor,
+                           sees=queries.hidden_posts_seen(db.session, viewer))
 
 
 @bp.get("/questions")

@@ -22,6 +22,7 @@ process, so no text a member writes can hold one.
 """
 from __future__ import annotations
 
+import functools
 import secrets
 import sys
 import threading
@@ -204,6 +205,28 @@ def page_window(now: datetime | None = None) -> int:
     """The number of the page cache's time window (PAGE_TIMEOUT, ten minutes) this instant falls in: beside
     `page_version()` in a fragment's key, its relative dates are as current as a cached anonymous page's."""
     return int((now or utcnow()).timestamp()) // PAGE_TIMEOUT
+
+
+class Later:
+    """What a fragment shows, read only if the fragment is drawn, not when it comes from the cache: the view passes
+    `Later(load)`, the template reads its attributes (the first one calls `load`)."""
+
+    def __init__(self, load: Callable[[], Any]) -> None:
+        self._load = load
+
+    @functools.cached_property
+    def loaded(self) -> Any:
+        return self._load()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.loaded, name)
+
+
+def drawing() -> bool:
+    """Whether a fragment is being drawn (what is drawn now may be kept for other requests)."""
+    return _drawing.get() is not None
 
 
 def csrf_token() -> str:

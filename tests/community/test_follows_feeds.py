@@ -201,8 +201,10 @@ def test_a_page_tells_which_posts_the_viewer_liked(app, alice, bob, make_post):
     liked, other = make_post(alice), make_post(alice)
     social.toggle_post_like(db.session, liked, bob)
 
-    assert queries.latest(db.session, bob).liked == {liked.id}
-    assert queries.latest(db.session, None).liked == set()
+    assert queries.liked_ids(db.session, bob, [liked.id, other.id]) == {liked.id}
+    assert queries.liked_ids(db.session, alice, [liked.id, other.id]) == set()
+    assert queries.liked_ids(db.session, None, [liked.id]) == set()
+    assert queries.liked_ids(db.session, bob, []) == set()
     assert other.id in ids(queries.latest(db.session, bob))
 
 

@@ -8,6 +8,7 @@ to a visitor where the page is public. The last tests are unit tests of `age_buc
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -17,10 +18,12 @@ import pytest
 from babel.dates import format_timedelta
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import select
 
-from portal.accounts import roles
+from portal.accounts import account, roles
 from portal.accounts.models import Role, Tier, User
+from portal.community import moderation, social
 from portal.community import service as community
 from portal.community.models import Post, PostLike
 from portal.extensions import db
@@ -308,14 +311,14 @@ def test_a_tier_change_shows_on_the_leaderboard_and_the_profile(app, cache, alic
     assert "tier-superfan" in get(guest, f"/members/{alice.id}")
 
 
-def test_a_role_change_shows_the_staff_badge_on_the_authors_cards(app, cache, alice, bob, make_post):
+def test_a_role_change_shows_the_staff_badge_on_the_authors_cards(app, cache, admin, alice, bob, make_post):
     post_id = make_post(alice)
     reader = sign_in(app, bob)
     warm(cache, (reader, "/community"))
     assert "badge-brand" not in card(get(reader, "/community"), post_id)
 
-    db.session.get(User, alice.id).role = Role.STAFF
-    db.session.commit()
+    with app.test_request_context():  # as an admin does: the community page's cards follow the writes that tell it
+        roles.set_role(db.session, actor=db.session.get(User, admin.id), target=db.session.get(User, alice.id), role=Role.STAFF)
 
     assert "badge-brand" in card(get(reader, "/community"), post_id)
 
@@ -346,11 +349,16 @@ def test_the_members_own_header_follows_their_name_and_unread_count(app, cache, 
     assert reload(User, alice.id).unread_notifications == 0
     assert bell(get(member, "/community")) == ""
 
-    db.session.get(User, alice.id).avatar = "alicia-avatar.png"
-    db.session.commit()
-    assert "alicia-avatar.png" in header(get(member, "/community"))
-    assert "alicia-avatar.png" not in header(get(other, "/community"))
-    assert "alicia-avatar.png" in card(get(other, "/community"), post_id)
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 40, 40)).save(picture, "PNG")
+    picture.seek(0)
+    with app.test_request_context():
+        account.update_profile(db.session, db.session.get(User, alice.id), display_name="Alicia Renamed", bio="",
+                               avatar=picture)
+    new_avatar = reload(User, alice.id).avatar
+    assert new_avatar and new_avatar in header(get(member, "/community"))
+    assert new_avatar not in header(get(other, "/community"))
+    assert new_avatar in card(get(other, "/community"), post_id)
 
 
 def test_the_suspension_banner_goes_when_the_suspension_ends(app, cache, alice, monkeypatch):
@@ -867,6 +875,47 @@ def test_an_idea_pages_activity_comes_whole_from_the_cache_and_each_viewer_gets_
     raw = get(writer, url)
     assert "/delete" not in idea_comment(raw, bobs) and "/delete" in idea_comment(raw, carols)
     assert "/comments/" not in re.sub(r"/ideas/\d+/comments\b", "", get(sign_in(app, alice), url))  # no comment's menu
+
+
+def test_streams_of_cards_follow_posts_likes_hides_and_follows_for_each_member(app, cache, alice, bob, carol, mod,
+                                                                             make_post, count_queries):
+    """The feed, a hashtag page, a profile and the community page are each kept whole per version of what they show
+    (their page-cache topics): a second visit reads none of their posts; a new post, a like, a hide and an unfollow
+    show at once, with the like pressed for the liker only and a hidden post still shown to its author."""
+    with app.test_request_context():
+        social.follow(db.session, db.session.get(User, bob.id), db.session.get(User, alice.id))
+    first = make_post(alice, "Up at dawn on the #trail")
+    pages = ["/feed", "/tags/trail", f"/members/{alice.id}", "/community"]
+    author, follower, other = sign_in(app, alice), sign_in(app, bob), sign_in(app, carol)
+    for browser in (author, follower, other):
+        for url in pages:
+            get(browser, url)
+    for url in pages:
+        with count_queries() as counted:
+            raw = get(follower, url)
+        assert card(raw, first), url
+        assert not [s for s in counted.statements if "FROM posts" in s and "hidden_at IS NOT NULL" not in s], (url, counted.statements)
+
+    second = make_post(alice, "Back down, the #trail was muddy")
+    with app.test_request_context():
+        social.toggle_post_like(db.session, db.session.get(Post, first), db.session.get(User, bob.id))
+    for url in pages:
+        assert card(get(follower, url), second), url
+        assert like_state(card(get(follower, url), first)) == (True, 1), url
+        if url != "/feed":
+            assert like_state(card(get(other, url), first)) == (False, 1), url
+
+    with app.test_request_context():
+        moderation.hide(db.session, db.session.get(User, mod.id), post=db.session.get(Post, second))
+    for url in pages:
+        assert not card(get(follower, url), second), url
+        assert card(get(author, url), second), url  # its author still sees it, marked hidden
+    assert not card(get(other, f"/members/{alice.id}"), second)
+
+    with app.test_request_context():
+        social.unfollow(db.session, db.session.get(User, bob.id), db.session.get(User, alice.id))
+    assert not card(get(follower, "/feed"), first)
+    assert card(get(follower, "/community"), first)
 
 
 # -- more of what a card or row shows -----------------------------------------------------------
