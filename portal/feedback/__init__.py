@@ -1,12 +1,14 @@
 """The feedback board: ideas, votes, statuses, merges, roadmap and prioritisation."""
 from flask import Flask
+from flask_login import current_user
 
 from .. import search
-from ..kernel import features
+from ..extensions import db
+from ..kernel import choices, features
 from . import jobs  # noqa: F401  (declares the status-change mail)
 from .models import STATUS_LABELS
 from .news import readable_notifications
-from .queries import export_member_data
+from .queries import export_member_data, voted_ids
 from .search_source import IDEAS
 from .staff_views import bp as staff_bp
 from .views import bp
@@ -19,6 +21,8 @@ bp.register_blueprint(staff_bp)
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)  # with the nested staff blueprint
     app.jinja_env.globals.update(status_labels=STATUS_LABELS)
+    # Idea rows hold their vote box both ways: which of a page's ideas hold the reader's vote, in one query.
+    choices.register(app, "voted-idea", lambda ids: voted_ids(db.session, current_user, ids))
     search.register_source(app, IDEAS)
     registry = features.registry(app)
     registry.data_exporters["feedback"] = export_member_data

@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 
 from ..accounts.models import User
 from ..extensions import db
+from ..kernel.fragments import Later
 from ..kernel.security import login_redirect, safe_next
 from ..kernel.translatable import localized_attr
 from . import activity, forms, queries, service, triage
@@ -52,7 +53,8 @@ def category_choices(board: Board) -> list[SelectChoice]:
 def budget_context(board: Board) -> dict[str, Any]:
     """The board page's budget meter and My votes: two statements for a member, whatever the ideas shown."""
     reader = viewer()
-    return {"budget": queries.budget_of(db.session, board, reader), "my_votes": queries.my_votes(db.session, board, reader)}
+    return {"budget": queries.budget_of(db.session, board, reader),
+            "my_votes": Later(lambda: queries.my_votes(db.session, board, reader))}  # read only if drawn
 
 
 def vote_counted_message(board: Board) -> str:

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
-from sqlalchemy import ColumnElement, Row, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
@@ -70,11 +70,12 @@ ROADMAP_LIMIT = 30
 
 @dataclass
 class IdeaPage:
+    """A page of idea rows; which of them hold the reader's vote is resolved once the page is drawn (kernel/choices.py)."""
+
     ideas: list[Idea]
     total: int
     page: int
     pages: int
-    voted: set[int] = field(default_factory=set)
 
 
 def get_board_or_404(session: Session, slug: str) -> Board:
@@ -135,14 +136,22 @@ def list_ideas(session: Session, board: Board, viewer: User | None, *, sort: str
     pages = max(math.ceil(total / PAGE_SIZE), 1)
     page = min(page, pages)
     ideas = list(session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
-    return IdeaPage(ideas, total, page, pages, voted_ideas(session, viewer, ideas))
+    return IdeaPage(ideas, total, page, pages)
 
 
 def voted_ideas(session: Session, viewer: User | None, ideas: list[Idea]) -> set[int]:
-    if not _signed_in(viewer) or not ideas:
+    return voted_ids(session, viewer, [i.id for i in ideas])
+
+
+# Every member's page of idea rows asks it: built once, with the member and the ids as its parameters.
+_VOTED = select(Vote.idea_id).where(Vote.user_id == bindparam("viewer"), Vote.idea_id.in_(bindparam("ids", expanding=True)))
+
+
+def voted_ids(session: Session, viewer: User | None, ids: list[int]) -> set[int]:
+    """Which of the ideas with these ids hold the viewer's vote (none for visitors): the rows' "voted-idea" choice."""
+    if not _signed_in(viewer) or not ids:
         return set()
-    return set(session.scalars(select(Vote.idea_id).where(Vote.user_id == viewer.id,
-                                                          Vote.idea_id.in_([i.id for i in ideas]))))
+    return set(session.scalars(_VOTED, {"viewer": viewer.id, "ids": ids}))
 
 
 @dataclass
@@ -245,7 +254,7 @@ def roadmap_column(session: Session, viewer: User | None, status: IdeaStatus, pa
     page = min(page, pages)
     ideas = list(session.scalars(select(Idea).where(*conditions).order_by(*_roadmap_order(status))
                                  .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
-    return IdeaPage(ideas, total, page, pages, voted_ideas(session, viewer, ideas))
+    return IdeaPage(ideas, total, page, pages)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..accounts.models import Role
 from ..extensions import db, limiter
 from ..kernel.errors import apply_errors
+from ..kernel.fragments import Later
 from ..kernel.pagecache import anonymous_page
 from ..kernel.security import login_redirect, role_required
 from . import forms, pages, queries, service
@@ -41,10 +42,10 @@ def board(slug: str):
     category_id = queries.id_number(request.args.get("category"))
     if category_id and category_id not in {c.id for c in found.categories}:
         category_id = None
-    page = queries.list_ideas(db.session, found, viewer(), sort=sort, status=status, category_id=category_id,
-                              page=queries.page_number(request.args.get("page")))
+    page = Later(lambda: queries.list_ideas(db.session, found, viewer(), sort=sort, status=status, category_id=category_id,
+                                            page=queries.page_number(request.args.get("page"))))  # read only if drawn
     return render_template("feedback/board.html", board=found, page=page, sort=sort, status=status,
-                           category_id=category_id, **pages.budget_context(found))
+                           category_id=category_id, topics=(f"board:{found.slug}", SETTINGS), **pages.budget_context(found))
 
 
 @bp.route("/boards/<slug>/new", methods=["GET", "POST"])

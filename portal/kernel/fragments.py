@@ -223,6 +223,15 @@ class Later:
             raise AttributeError(name)
         return getattr(self.loaded, name)
 
+    def __iter__(self) -> Any:
+        return iter(self.loaded)
+
+    def __len__(self) -> int:
+        return len(self.loaded)
+
+    def __bool__(self) -> bool:
+        return bool(self.loaded)
+
 
 def drawing() -> bool:
     """Whether a fragment is being drawn (what is drawn now may be kept for other requests)."""

@@ -1140,8 +1140,9 @@ def test_my_votes_follows_an_edit_in_the_middle_of_a_long_title(app, cache, boar
     assert "Lampion" in mine and "Lantern" not in mine  # as long as the old one: only its middle changed
 
 
-def test_the_vote_answers_panel_is_drawn_from_a_warm_cache_with_this_requests_marks(app, cache, board, alice, bob,
-                                                                                    make_idea):
+def test_the_vote_answers_panel_holds_this_requests_marks_filled_in(app, cache, board, alice, bob, make_idea):
+    """The panel a vote answers with is drawn again after every vote (it is kept per version of the board, which the
+    vote bumps); what it shows is the same for the same votes, with this request's token and address."""
     idea_id = make_idea(alice, "A lighter tent")
     voter = sign_in(app, bob)
     url = f"/boards/{board.slug}?sort=new"
@@ -1151,9 +1152,8 @@ def test_the_vote_answers_panel_is_drawn_from_a_warm_cache_with_this_requests_ma
     assert "A lighter tent" in text_of(answer["panel"]) and "1 of 10 votes used" in text_of(answer["panel"])
     again = voter.post(f"/ideas/{idea_id}/unvote", data={"next": url}, headers=json).get_json()
     voter.post(f"/ideas/{idea_id}/vote", data={"next": url}, headers=json)
-    hits = cache.hits
     third = voter.post(f"/ideas/{idea_id}/unvote", data={"next": url}, headers=json).get_json()
-    assert cache.hits > hits and third["panel"] == again["panel"]
+    assert third["panel"] == again["panel"]
     for answer in (again, third):
         for piece in (answer["panel"], answer["box"]):
             assert CSRF_MARK not in piece and HERE_MARK not in piece
