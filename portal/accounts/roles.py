@@ -61,6 +61,6 @@ def create_admin(session: Session, *, email: str, password: str | None, display_
     session.add(AuditEvent(actor_id=None, target_user_id=user.id, action="role.change",
                            details={"from": user.role.value if user.role else "member", "to": "admin", "via": "cli"}))
     user.role = Role.ADMIN
-    after_commit(session, invalidate, "members", f"member:{user.id}")
+    after_commit(session, invalidate, "members", "people", f"member:{user.id}")  # the Staff badge beside their posts
     commit(session)
     return user, generated

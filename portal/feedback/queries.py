@@ -1,4 +1,4 @@
-"""Read side of the feedback board: who sees which board, board listings, an idea with its timeline."""
+"""Read side of the feedback board: who sees which board, board listings, budgets, the roadmap (an idea's thread: activity.py)."""
 from __future__ import annotations
 
 import math
@@ -126,7 +126,8 @@ def board_query(board: Board, sort: str = "trending", status: str = ACTIVE, cate
 
 def list_ideas(session: Session, board: Board, viewer: User | None, *, sort: str = "trending", status: str = ACTIVE,
                category_id: int | None = None, page: int = 1) -> IdeaPage:
-    """A page of the board's listed ideas, in one of the indexed orders, with the viewer's votes.
+    """A page of the board's listed ideas, in one of the indexed orders: the same for every viewer (`viewer` is not
+    read; their votes are resolved once the page is drawn, kernel/choices.py).
 
     How many ideas the filters list is counted once per version of the board (its page-cache topic, which every
     change to one of its ideas bumps), not on every request: at 10,000 ideas on a board the count took 12 ms."""

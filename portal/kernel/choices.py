@@ -6,10 +6,11 @@ version. Instead the card holds both ways of its like button between marks, and 
 are resolved for the reader: one query per kind of choice for the whole page (which of these posts do I like?),
 whatever the number of cards, and whether the cards came from the fragment cache or were just drawn.
 
-    {% call(on) choice("liked-post", post.id, post.id in liked) %}{{ like_button(..., on) }}{% endcall %}
+    {% call(on) choice("liked-post", post.id, false) %}{{ like_button(..., on) }}{% endcall %}
 
 Features register what each kind asks (`register(app, "liked-post", resolve)`: of these ids, the ones that are on
-for the signed-in member). Outside a fragment being drawn, or for a visitor, `choice` draws the known state at once.
+for the signed-in member). Outside a fragment being drawn, or for a visitor, `choice` draws the known state at once (the cards and rows are
+always drawn inside their own fragment, so they pass false: for a member the marks decide).
 The marks are random for each process, so no text a member writes can hold one.
 """
 from __future__ import annotations

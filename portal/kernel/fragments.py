@@ -1,23 +1,32 @@
-"""The fragment cache: the HTML of a card or row that is the same for every viewer, drawn once per version.
+"""The fragment cache: the HTML of a card, a row or a whole list that is the same for every viewer, drawn once per version.
 
 A page of twenty post cards used to run twenty sets of Jinja macros, Babel formatters and escapes on every
-request, although the cards look the same to everyone who sees them. Here a card's HTML is kept in the
-worker's memory under a key made of what it shows, read off the rows just loaded: every column of the post
-and of its author, its photos, the reader's language, whether the reader is signed in, the viewer's own state
-(liked or not), and the time bucket of its relative date ("3 hours ago" stays right until it would read
-"4 hours ago"). A change to anything a card shows makes a new key, so a cached card is never stale and nothing
-has to be invalidated: a like, an edit, a hide, a tier change, a deletion or a language switch shows at once,
-to every viewer, on every worker. Old versions fall out of a least-recently-used map bounded in bytes
-(FRAGMENT_CACHE_MB); what is drawn for one member alone (their header, their panels) has a quarter of the room
-apart. The map holds a 16-byte digest of each key, not the values it is made of.
+request, although the cards look the same to everyone who sees them. Here a fragment's HTML is kept in the
+worker's memory under a key made of what it shows. Two kinds of keys, both exact:
+
+- Read off the rows just loaded (`row_version`): every column of the post and of its author, its photos, the
+  reader's language, whether the reader is signed in, and the time bucket of its relative date ("3 hours ago"
+  stays right until it would read "4 hours ago"). A change to anything a card shows makes a new key, so nothing
+  has to be invalidated, but the rows must be loaded to know the key.
+- The page cache's versions of what it shows (`page_version("community")`): the same generation tokens that make
+  a cached anonymous page drawn again, which every write path bumps for the topics it changes (pagecache.invalidate,
+  after its commit): as exact as the anonymous page cache, and only so. A whole stream of cards keyed so is not
+  even loaded when it comes from the cache (`Later`); beside `page_window()` its relative dates are at most ten
+  minutes old, as a cached anonymous page's (app.js keeps them current in the browser).
+
+A like, an edit, a hide, a tier change, a deletion or a language switch shows at once, to every viewer, on every
+worker. Old versions fall out of a least-recently-used map bounded in bytes (FRAGMENT_CACHE_MB); what is drawn
+for one member alone (their header, their panels, their feed) has a quarter of the room apart. The map holds a
+16-byte digest of each key, not the values it is made of.
 
 Templates wrap what they cache in a call block:
 
-    {% call fragment("post-card", row_version(post, post.author), post.id in liked) %}...{% endcall %}
+    {% call fragment("post-card", row_version(post, post.author), pinned) %}...{% endcall %}
 
 and what differs per request inside it is drawn around it, not into it: the CSRF token and the address to
 come back to (`fragment_here()`, the page's own path) are left as marks in the cached HTML and filled in for
-each request, so that one copy serves every address a fragment shows on. The marks are random for each
+each request, so that one copy serves every address a fragment shows on; the reader's own state (a like, a
+vote) is drawn both ways and resolved once the page is done (kernel/choices.py). The marks are random for each
 process, so no text a member writes can hold one.
 """
 from __future__ import annotations
@@ -219,7 +228,7 @@ class Later:
         return self._load()
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
+        if name.startswith("_") or name == "loaded":  # not what it loads (nor a loader raising AttributeError again)
             raise AttributeError(name)
         return getattr(self.loaded, name)
 

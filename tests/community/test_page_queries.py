@@ -232,7 +232,8 @@ def test_a_post_page_costs_the_same_for_one_comment_as_for_fifty(app, world, log
 @pytest.mark.parametrize(("signed_in", "bound"), [(False, 5), (True, 8)], ids=["anonymous", "member"])
 def test_pinned_announcements_cost_the_same_for_one_as_for_three(app, world, login, client, count_queries, established,
                                                                   signed_in, bound):
-    """Announcements are pinned above the list; those not on its first page need their own photos and likes."""
+    """Announcements are pinned above the list; those not on its first page need their own photos (their likes are
+    asked with the page's, in one statement)."""
     browser = login(world.viewer) if signed_in else client
     staff = established(display_name="Stella Staff", username="stella", role=Role.STAFF)
     world.posts(50)
