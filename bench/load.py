@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -124,7 +125,25 @@ class Wrk:
         done = subprocess.run(command, capture_output=True, text=True, timeout=self.seconds + self.timeout + 60)
         if done.returncode != 0:
             raise RuntimeError(f"wrk failed on {url}: {done.stderr or done.stdout}")
+        settle(url)
         return parse(done.stdout)
+
+
+def settle(url: str, quick: float = 0.5, patience: float = 120.0) -> None:
+    """Wait until the server has done what wrk left queued: wrk stops sending when its time is up, but the server
+    still answers the connections' last requests. After the search rows that was seconds of work, and the next
+    page was measured behind it (0 requests/s). Waits until one request to the server's home page is answered
+    within `quick` seconds (behind a backlog it waits its turn), for at most `patience` seconds."""
+    home = urllib.parse.urlsplit(url)._replace(path="/", query="").geturl()
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            urllib.request.urlopen(home, timeout=patience).read()
+        except OSError:
+            return  # a server that does not answer is the next run's error, not a wait
+        if time.monotonic() - started < quick:
+            return
 
 
 def sign_in_writers(base: str, manifest: dict, count: int, sign_in: Callable[[str, str], tuple[str, str]]) -> list:
