@@ -18,7 +18,7 @@ from typing import Any, Callable, TypeVar
 
 from markupsafe import Markup
 from whoosh import index as whoosh_index
-from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import Analyzer, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex, LockError
@@ -40,10 +40,11 @@ SUGGESTIONS = 5  # near words asked of the index for each word corrected
 WRITE_TIMEOUT = 30.0  # seconds a writer waits for another thread or process to commit
 READERS_KEPT = 8  # open searchers in the process: one per source's folder, a few sources
 
-# Every field splits text into \w+ words, as queries and highlights do, so all three agree on what a word is.
-# Porter2, not whoosh.lang.porter ("running" → "run", not "runn"). Stems lose their accents: English before
-# stemming ("vélos" → "velo"), French after (its stemmer reads them); so "electrique" finds "électrique",
-# whose French stem is the English one of "electric". (A change here needs `flask portal reindex`.)
+# Text splits into \w+ words, as queries and highlights do. Each word is indexed under its stem in each language, in
+# one field (one per language and part made a word's query eight overlapping terms, 3× slower at 50,000 posts); the
+# title is written twice, to count double. Porter2, not whoosh.lang.porter ("running" → "run", not "runn"). Stems lose
+# their accents, English before stemming ("vélos" → "velo"), French after (its stemmer reads them): "electrique" finds
+# "électrique", whose French stem is the English one of "electric". (A change here needs `flask portal reindex`.)
 _FOLD = CharsetFilter(accent_map)
 _ANALYZERS: dict[str, Analyzer] = {
     "en": RegexTokenizer(r"\w+") | LowercaseFilter() | _FOLD | StopFilter() | StemFilter(stemfn=porter2.stem),
@@ -51,16 +52,22 @@ _ANALYZERS: dict[str, Analyzer] = {
     "fr": (RegexTokenizer(r"\w+") | LowercaseFilter() | StopFilter(stoplist=stopwords_for_language("fr") | {"les"})
            | StemFilter(lang="fr") | _FOLD)}
 _SPELL = RegexTokenizer(r"\w+") | LowercaseFilter()
-# (field, language, boost): a word matches any of them, and a match in the title counts double.
-_TEXT_FIELDS = (("title_en", "en", 2.0), ("title_fr", "fr", 2.0), ("body_en", "en", 1.0), ("body_fr", "fr", 1.0))
 
-# The scope field is called "board" on disk, and "status" is still there though nothing reads it:
-# the ideas' index was written so before there were sources, and a renamed field would leave
-# every existing index finding nothing until it is rebuilt.
-_SCOPE = "board"
-SCHEMA = Schema(id=ID(stored=True, unique=True), board=ID(stored=True), status=ID(stored=True), title=STORED, body=STORED,
+
+class EveryStem(Filter):
+    """Each lowercased word as each of its stems (a stop word of both languages as none): what `_all_stems` looks for."""
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        for token in tokens:
+            for stem in dict.fromkeys(stem for lang in _ANALYZERS for stem in _stems(lang, token.text)):
+                token.text = stem
+                yield token
+
+
+_TEXT, _SCOPE = "text", "scope"
+SCHEMA = Schema(id=ID(stored=True, unique=True), scope=ID(stored=True), title=STORED, body=STORED,
                 spell=TEXT(analyzer=_SPELL, phrase=False),
-                **{name: TEXT(analyzer=_ANALYZERS[lang]) for name, lang, _ in _TEXT_FIELDS})  # Whoosh sorts the fields
+                text=TEXT(analyzer=_SPELL | EveryStem(), phrase=False))
 
 # One writer at a time in this process (the job consumer runs two threads); Whoosh's lock file
 # covers other processes, and `writer(timeout=...)` waits for it instead of raising LockError.
@@ -102,8 +109,8 @@ def _open(folder: Path) -> FileIndex | None:
                 return None
             return whoosh_index.open_dir(str(folder), schema=SCHEMA)
         except FileNotFoundError:
-            # A commit elsewhere deleted the table of contents we were reading; a newer one is there.
-            # (Whoosh retries the same way when it opens a reader, but not when it opens the index.)
+            # A commit elsewhere deleted the table of contents being read; a newer one is there (Whoosh retries so
+            # when it opens a reader, not when it opens the index).
             if attempt == 19:
                 raise
             time.sleep(0.01)
@@ -126,9 +133,9 @@ def _writer(folder: Path) -> Iterator[SegmentWriter]:
 
 def _fields(doc: Mapping[str, Any]) -> dict[str, str]:
     title, body = str(doc["title"]), str(doc.get("body") or "")
-    return {"id": str(doc["id"]), _SCOPE: str(doc["scope"]), "status": "",
-            "title": title, "body": body, "title_en": title, "title_fr": title, "body_en": body, "body_fr": body,
-            "spell": f"{title}\n{body}"}
+    return {"id": str(doc["id"]), _SCOPE: str(doc["scope"]),
+            "title": title, "body": body,
+            "text": f"{title}\n{title}\n{body}", "spell": f"{title}\n{body}"}
 
 
 def update(folder: Path, docs: Iterable[Mapping[str, Any]]) -> None:
@@ -172,9 +179,8 @@ class _Reader:
 
 def _searcher(folder: Path) -> _Reader:
     """The process's searcher on the folder, reopened only when a writer committed (reopening per query is 5×
-    slower); only under `_read_lock`, which the caller holds until it has read all it needs of the results.
-
-    Not `Searcher.refresh()`: in whoosh-reloaded 2.7.5 it reuses segment readers by segment id, so it
+    slower); only under `_read_lock`, which the caller holds until it has read all it needs of the results. Not
+    `Searcher.refresh()`: in whoosh-reloaded 2.7.5 it reuses segment readers by segment id, so it
     keeps serving deleted and replaced documents, and re-adds segments that a merge removed.
     """
     key, readers = str(folder.resolve()), _readers
@@ -208,7 +214,7 @@ def _stems(lang: str, word: str) -> tuple[str, ...]:
 
 
 def _all_stems(word: str) -> set[str]:
-    """The word's stems in every language: each is looked for in every field (see _word_query)."""
+    """The word's stems in every language: each is looked for in the text (see _word_query)."""
     return {stem for lang in _ANALYZERS for stem in _stems(lang, word.lower())}
 
 
@@ -220,18 +226,17 @@ def terms_of(words: Words) -> Terms:
 
 
 def _word_query(searcher: Searcher, word: str) -> Query | None:
-    """The word in any title or body field, in either language; None when this index has none of its stems.
+    """The word in a title or body, in either language; None when this index has none of its stems.
 
-    Every document is indexed with both analyzers, and each stem of the word is looked for in
-    every field, so a French word finds its French forms and an English one its English forms
+    Every document's words are indexed under their stems in both languages, and each stem of the
+    word is looked for, so a French word finds its French forms and an English one its English forms
     whatever the reader's language ("randonnées" finds "randonnée", "bikes" finds "bike"), and
     words both languages share a stem for meet ("électrique" finds "electric", "photographie"
     "photography"). Nothing translates: "vélo" does not find "bike".
     """
     # Only the terms the index has: Whoosh sets up a 2,048-score array for every Or, even of absent terms.
     reader = searcher.reader()
-    clauses = [Term(field, stem, boost=boost) for field, _, boost in _TEXT_FIELDS for stem in sorted(_all_stems(word))
-               if (field, stem) in reader]
+    clauses = [Term(_TEXT, stem) for stem in sorted(_all_stems(word)) if (_TEXT, stem) in reader]
     return clauses[0] if len(clauses) == 1 else Or(clauses) if clauses else None
 
 
@@ -246,17 +251,14 @@ def _is_common(searcher: Searcher, word: str) -> bool:
     """The word's commonest stem in more than COMMON_SHARE of the documents of the whole index (any scope), once there
     are enough to tell: lookups, no search."""
     docs = searcher.doc_count()
-    counts = [searcher.doc_frequency(field, stem) for field, _, _ in _TEXT_FIELDS for stem in _all_stems(word)]
+    counts = [searcher.doc_frequency(_TEXT, stem) for stem in _all_stems(word)]
     return docs >= 100 and max(counts, default=0) > docs * COMMON_SHARE
 
 
 def _in_scopes(reader: _Reader, scopes: Sequence[int]) -> set[int]:
-    """The document numbers in these scopes, kept with the searcher until it is reopened.
-
-    A query as the filter would list every document in the scopes again for each search (25 ms
-    at 5,000 ideas). Not `Require(query, scopes)` either: in whoosh 2.7.5 it miscounts across
-    segments and trips an assertion when skipping blocks.
-    """
+    """The document numbers in these scopes, kept with the searcher until it is reopened. A query as the filter
+    would list every document in the scopes again for each search (25 ms at 5,000 ideas). Not `Require(query,
+    scopes)` either: in whoosh 2.7.5 it miscounts across segments and trips an assertion when skipping blocks."""
     cache = reader.scopes
     key = tuple(sorted(set(scopes)))
     if key not in cache:
@@ -287,12 +289,19 @@ def find(folder: Path, words: Words, scopes: Sequence[int], limit: int) -> Found
     queries = [q for q in every if q is not None]
     if not queries or not allowed:
         return Found([], 0, False)
-    results = _run(searcher, And(queries), allowed, max(1, limit)) if len(queries) == len(every) else None
-    every_word = results is not None and not results.is_empty()
-    if not every_word and (len(every) > 1 or results is None):  # a word the index lacks: no document has them all
-        results = _run(searcher, Or(queries), allowed, max(1, limit))
-    matches = [Match(int(hit["id"]), float(hit.score or 0.0), hit["title"], hit["body"]) for hit in results[:limit]]
-    return Found(matches, len(results), every_word)
+    matches, total = _best(searcher, And(queries), allowed, limit) if len(queries) == len(every) else ([], 0)
+    every_word = total > 0
+    if not every_word and len(every) > 1:  # some word is missing from every document: those with any of them
+        matches, total = _best(searcher, Or(queries), allowed, limit)
+    return Found(matches, total, every_word)
+
+
+def _best(searcher: Searcher, query: Query, allowed: set[int], limit: int) -> tuple[list[Match], int]:
+    """The best `limit` matches and how many there are; with no limit, only how many (nothing scored)."""
+    if not limit:
+        return [], sum(1 for docnum in searcher.docs_for_query(query) if docnum in allowed)
+    results = _run(searcher, query, allowed, limit)
+    return [Match(int(hit["id"]), float(hit.score or 0.0), hit["title"], hit["body"]) for hit in results[:limit]], len(results)
 
 
 def highlight(match: Match, terms: Terms) -> tuple[Markup, Markup]:
@@ -328,11 +337,8 @@ def similar(folder: Path, text: str, scopes: Sequence[int], limit: int, exclude_
 
 def _suggest(searcher: Searcher, word: str) -> list[str]:
     """Words of the index near `word`, nearest first, then commonest: one lookup (the tests count the calls).
-
-    Whoosh ranks its suggestions by frequency only, so they are ranked again by edit distance (a
-    swap of two letters counts as one). Two edits only on words of 4 letters or more ("bar" → "la"),
-    and then the first letter is kept, which makes the lookup 5× cheaper.
-    """
+    Whoosh ranks by frequency only, so they are ranked again by edit distance (a swap of two letters is one edit).
+    Two edits only on words of 4 letters or more ("bar" → "la"), keeping the first letter (a 5× cheaper lookup)."""
     maxdist = 2 if len(word) >= 4 else 1
     found = searcher.corrector("spell").suggest(word, limit=SUGGESTIONS * 2, maxdist=maxdist, prefix=maxdist - 1)
     return sorted(found, key=lambda s: distance(word, s))[:SUGGESTIONS]
@@ -353,11 +359,9 @@ def _found_anywhere(opened: list[tuple[Searcher, set[int]]], word: str) -> bool:
 
 
 def _best_candidate(opened: list[tuple[Searcher, set[int]]], word: str) -> str | None:
-    """The nearest, then commonest, word of the indexes that finds something the viewer may see.
-
-    All the candidates are checked in one search per index: the terms it matched say which were
-    found in the viewer's scopes, so a word only on a board they may not read is never suggested.
-    """
+    """The nearest, then commonest, word of the indexes that finds something the viewer may see. All the candidates
+    are checked in one search per index: the terms it matched say which were found in the viewer's scopes, so a word
+    only on a board they may not read is never suggested."""
     candidates = sorted(dict.fromkeys(s for searcher, _ in opened for s in _suggest(searcher, word)),
                         key=lambda s: distance(word, s))
     seen: set[str] = set()
@@ -374,10 +378,9 @@ def _best_candidate(opened: list[tuple[Searcher, set[int]]], word: str) -> str |
 def correct(targets: Sequence[tuple[Path, Sequence[int]]], words: Words) -> str | None:
     """The words with each one that finds nothing replaced by a near word that finds something, or None.
 
-    The work is bounded whatever was typed: at most MAX_WORDS words are checked (a term lookup,
-    and one search for a word the index has), and at most MAX_CORRECTED of those that find nothing
-    and have MIN_CORRECTED to MAX_CORRECTED_CHARS letters are corrected, each with one suggestion
-    lookup and one search per index for all its candidates.
+    The work is bounded whatever was typed: at most MAX_WORDS words are checked (a term lookup, and one search for
+    a word the index has), and at most MAX_CORRECTED of those that find nothing and have MIN_CORRECTED to
+    MAX_CORRECTED_CHARS letters are corrected, each with one suggestion lookup and one search per index.
     """
     opened = _targets(targets)
     if not opened:

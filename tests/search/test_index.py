@@ -147,3 +147,27 @@ def test_similar_leaves_out_words_most_ideas_share(tmp_path):
     index.update(folder, [{"id": 500, "scope": 1, "title": "Tent with a zeppelin print", "body": ""}])
     assert index.similar(folder, "tent zeppelin", [1], 5) == [500]
     assert len(index.similar(folder, "tent", [1], 5)) == 5, "a title of common words only still finds ideas"
+
+
+def test_counting_alone_gives_the_total_a_scored_search_gives(tmp_path):
+    """The kinds not shown are only counted, without scoring: the same totals, in the viewer's scopes only,
+    for every word found together, for some of them, and for a word in a title or a body, in either language."""
+    folder = tmp_path / "posts"
+    index.rebuild(folder, [
+        {"id": 1, "scope": 1, "title": "Waterproof boots", "body": "for hiking"},
+        {"id": 2, "scope": 1, "title": "Tents", "body": "waterproof, light"},
+        {"id": 3, "scope": 2, "title": "Boots", "body": "waterproof too"},
+        {"id": 4, "scope": 1, "title": "Randonnées", "body": "des bottes"},
+        {"id": 5, "scope": 1, "title": "Stoves", "body": "nothing else"}])
+    for text, scopes, total in [("waterproof boots", [1], 1), ("waterproof boots", [1, 2], 2), ("waterproof", [1], 2),
+                                ("boots zyqx", [1, 2], 2), ("randonnée", [1], 1), ("hikes", [1], 1), ("zyqx", [1], 0)]:
+        counted, scored = index.find(folder, parse(text), scopes, 0), index.find(folder, parse(text), scopes, 20)
+        assert (counted.total, counted.every_word, counted.matches) == (total, scored.every_word, []), text
+        assert scored.total == total and len(scored.matches) == total, text
+
+
+def test_a_word_in_the_title_weighs_more_than_in_the_body(tmp_path):
+    folder = tmp_path / "ideas"
+    index.rebuild(folder, [{"id": 1, "scope": 1, "title": "Lantern", "body": "Hangs from a strap inside the tent"},
+                           {"id": 2, "scope": 1, "title": "Tent pegs", "body": "Steel pegs, a set of twelve"}])
+    assert [m.id for m in index.find(folder, parse("tent"), [1], 10).matches] == [2, 1]
