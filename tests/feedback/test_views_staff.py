@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Tier
 from portal.extensions import db
-from portal.feedback import service, triage
+from portal.feedback import merging, service, triage
 from portal.feedback.models import Board, Idea, IdeaStatus, Visibility, Vote, VoteSource
 from portal.kernel.notifications import Notification
 
@@ -399,3 +400,30 @@ def test_a_status_change_tells_the_voters_once_and_not_the_staff_member(board, m
     assert told == {idea.author_id, member.id}
     assert vote_counts(page(login(member).get(f"/ideas/{idea.id}"))) == [2]
     assert rows(Idea) == 1
+
+
+def test_the_priorities_count_follows_every_change_to_the_ideas(board, make_board, make_idea, staff, login):
+    """The number of ideas the priorities table lists is kept per version of the ideas: a new idea, a hide, a
+    close, a merge and a deletion each show in the next page, in every filter, the review filters counted live."""
+    other = make_board(name="Other ideas", slug="other-ideas")
+    first, second = make_idea("Lighter tent poles"), make_idea("Waterproof tent bags")
+    make_idea("Trail shoes in wide sizes", on=other)
+    browser = login(staff)
+
+    def count(query: str = "") -> str:
+        return re.search(r"(\d+) ideas?\b", words(browser.get("/staff/priorities" + query))).group(0)
+
+    here, there = f"?board={board.id}", f"?board={other.id}"
+    assert (count(), count(here), count(there), count("?review=new")) == ("3 ideas", "2 ideas", "1 idea", "3 ideas")
+    third = make_idea("A repair kit for the stove")
+    assert (count(), count(here), count("?status=all")) == ("4 ideas", "3 ideas", "4 ideas")
+    triage.set_hidden(db.session, second, staff, True)
+    assert (count(), count(here)) == ("3 ideas", "2 ideas")
+    set_status(third, staff, IdeaStatus.DONE)
+    assert (count(), count("?status=all"), count("?status=done")) == ("2 ideas", "3 ideas", "1 idea")
+    triage.set_estimates(db.session, first, staff, impact=3, effort=2)  # a review: one fewer new idea
+    assert (count("?review=new"), count()) == ("1 idea", "2 ideas")
+    merging.merge_ideas(db.session, first, third, staff, explanation="The same request.")
+    assert (count(), count("?status=all"), count(here + "&status=all")) == ("1 idea", "2 ideas", "1 idea")
+    service.delete_idea(db.session, third, third.author)
+    assert (count("?status=all"), count(there)) == ("1 idea", "1 idea")
