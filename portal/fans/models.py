@@ -23,8 +23,8 @@ from ..kernel.timeutil import utcnow
 class EngagementEvent(db.Model):
     __tablename__ = "engagement_events"
     __table_args__ = (
-        # Each holds every column its readers use, so they read the index alone, not a top fan's thousands of rows:
-        # a member's recent points (the staff fans view), and their ledger by kind and day (My engagement, the caps).
+        # Each holds every column its reader sums, so it reads the index alone, not a top fan's thousands of rows:
+        # a member's recent points (the staff fans view), and their ledger by kind and day (My engagement).
         Index("ix_engagement_events_user_recent", "user_id", "created_at", "day", "points", "voided"),
         Index("ix_engagement_events_user_ledger", "user_id", "kind", "day", "points", "weight", "limited", "voided"),
         Index("ix_engagement_events_day", "day"),

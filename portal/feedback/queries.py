@@ -334,7 +334,7 @@ def priorities(session: Session, *, board_id: int | None = None, category_id: in
 
     How many ideas the filters list is counted once per version of the ideas ("roadmap", the page-cache topic
     that every change to an idea or a board bumps), not on every request: over 20,000 ideas it took 7 ms. Not
-    with a review filter: a review or a vote since one changes that count and bumps no topic."""
+    with a review filter: marking an idea reviewed changes that count and bumps no topic."""
     query = _priority_query(board_id, category_id, status, sort, review)
     if page is None:
         rows = session.execute(query).all()

@@ -1,7 +1,8 @@
-"""The Whoosh gateway: the only module that imports `whoosh`, so the backend can be swapped here alone.
+"""The Whoosh gateway: with `spelling` ("did you mean", which uses the searchers here), the only module that imports
+`whoosh`, so the backend can be swapped here alone.
 
 Documents come in as plain dicts (id, scope, title, body) and results go out as ids with
-highlighted HTML; nothing whoosh-shaped leaves this module. A scope is a number the source
+highlighted HTML; nothing whoosh-shaped leaves the two. A scope is a number the source
 chooses (the ideas' board): a search names the scopes the viewer may see, and finds nothing else.
 Each source keeps its own index in its own folder.
 """
@@ -11,7 +12,7 @@ import functools
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ContextDecorator, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -30,13 +31,9 @@ from whoosh.util.filelock import try_for
 from whoosh.writing import CLEAR, SegmentWriter
 
 from . import words as marking
-from .words import Found, Match, Terms, Words, distance, parse
+from .words import Found, Match, Terms, Words, parse
 
 COMMON_SHARE = 0.1  # similar() leaves out words found in more than this share of the documents
-# "Did you mean" corrects at most 3 words of a query, of 3 to 20 letters (a longer word is rarely a typo,
-# and the edit-distance automaton grows with its length).
-MAX_CORRECTED, MIN_CORRECTED, MAX_CORRECTED_CHARS = 3, 3, 20
-SUGGESTIONS = 5  # near words asked of the index for each word corrected
 WRITE_TIMEOUT = 30.0  # seconds a writer waits for another thread or process to commit
 READERS_KEPT = 8  # open searchers in the process: one per source's folder, a few sources
 
@@ -55,7 +52,10 @@ _SPELL = RegexTokenizer(r"\w+") | LowercaseFilter()
 
 
 class EveryStem(Filter):
-    """Each lowercased word as each of its stems (a stop word of both languages as none): what `_all_stems` looks for."""
+    """Each lowercased word as each of its stems (a stop word of both languages as none): what `all_stems` looks for."""
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:  # the table of contents names Whoosh's classes only: any release opens it
+        return (LowercaseFilter, ())
 
     def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
         for token in tokens:
@@ -74,7 +74,7 @@ SCHEMA = Schema(id=ID(stored=True, unique=True), scope=ID(stored=True), title=ST
 _write_lock = threading.Lock()
 # One search at a time in this process, on one searcher per folder (a searcher is not safe to share at once). Searching
 # is pure Python, so under the GIL threads side by side take as long as one after the other; a searcher per thread only
-# multiplied the maps of the index files and the decoded columns (4 threads: a worker from 112 to 550 MB at 50,000 posts).
+# multiplied the index files read and the decoded columns (4 threads: a worker from 112 to 550 MB at 50,000 posts).
 _read_lock = threading.RLock()
 _readers: dict[str, _Reader] = {}
 T = TypeVar("T")
@@ -103,18 +103,41 @@ def open_or_create(folder: Path) -> FileIndex:
 
 def _open(folder: Path) -> FileIndex | None:
     """The index in `folder`, or None if there is none yet."""
+    return _retrying(lambda: whoosh_index.open_dir(str(folder), schema=SCHEMA) if whoosh_index.exists_in(str(folder))
+                     else None)
+
+
+def _retrying(open_files: Callable[[], T]) -> T:
+    """`open_files()`, again while a commit elsewhere deletes the files it reads (a newer table of contents is there):
+    Whoosh retries so when it opens a reader, not when it opens the index or a segment's columns."""
     for attempt in range(20):
         try:
-            if not whoosh_index.exists_in(str(folder)):
-                return None
-            return whoosh_index.open_dir(str(folder), schema=SCHEMA)
+            return open_files()
         except FileNotFoundError:
-            # A commit elsewhere deleted the table of contents being read; a newer one is there (Whoosh retries so
-            # when it opens a reader, not when it opens the index).
             if attempt == 19:
                 raise
             time.sleep(0.01)
-    return None
+    raise AssertionError("unreachable")
+
+
+def _open_searcher(ix: FileIndex) -> Searcher:
+    """A searcher with every segment's stored fields and lengths open: Whoosh opens those files at first use, when a
+    commit elsewhere may have merged the segment away and deleted them (a stored field then reads as a TypeError)."""
+    def attempt() -> Searcher:
+        searcher = ix.searcher()
+        try:
+            for leaf, _ in searcher.reader().leaf_readers():
+                if leaf.doc_count_all():
+                    leaf.doc_field_length(0, _TEXT), leaf.stored_fields(0)
+        except TypeError as gone:
+            searcher.close()
+            raise FileNotFoundError("a segment's stored fields were deleted") from gone
+        except BaseException:
+            searcher.close()
+            raise
+        return searcher
+
+    return _retrying(attempt)
 
 
 @contextmanager
@@ -178,7 +201,7 @@ class _Reader:
     scopes: dict[tuple[int, ...], set[int]]
 
 
-def _searcher(folder: Path) -> _Reader:
+def searcher_of(folder: Path) -> _Reader:
     """The process's searcher on the folder, reopened only when a writer committed (reopening per query is 5×
     slower); only under `_read_lock`, which the caller holds until it has read all it needs of the results. Not
     `Searcher.refresh()`: in whoosh-reloaded 2.7.5 it reuses segment readers by segment id, so it
@@ -193,19 +216,21 @@ def _searcher(folder: Path) -> _Reader:
     elif len(readers) >= READERS_KEPT:  # close the one opened longest ago (tests make a folder per app)
         readers.pop(next(iter(readers))).searcher.close()
     ix = open_or_create(folder)
-    readers[key] = _Reader(ix, ix.searcher(), {})
+    readers[key] = _Reader(ix, _open_searcher(ix), {})
     return readers[key]
 
 
-def _one_at_a_time(read: Callable[..., T]) -> Callable[..., T]:
+class _OneAtATime(ContextDecorator):
     """A read of the indexes under `_read_lock`, from its first lookup until its results are plain values."""
 
-    @functools.wraps(read)
-    def locked(*args: Any, **kwargs: Any) -> T:
-        with _read_lock:
-            return read(*args, **kwargs)
+    def __enter__(self) -> None:
+        _read_lock.acquire()
 
-    return locked
+    def __exit__(self, *_exc: object) -> None:
+        _read_lock.release()
+
+
+one_at_a_time = _OneAtATime()
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -214,19 +239,19 @@ def _stems(lang: str, word: str) -> tuple[str, ...]:
     return tuple(token.text for token in _ANALYZERS[lang](word))
 
 
-def _all_stems(word: str) -> set[str]:
-    """The word's stems in every language: each is looked for in the text (see _word_query)."""
+def all_stems(word: str) -> set[str]:
+    """The word's stems in every language: each is looked for in the text (see word_query)."""
     return {stem for lang in _ANALYZERS for stem in _stems(lang, word.lower())}
 
 
 def terms_of(words: Words) -> Terms:
     """The stems the words match, by the language whose stems of a document's words are compared with them
     (all of them, in each language): what the highlighting marks."""
-    found = {stem for word in words.used for stem in _all_stems(word)}
+    found = {stem for word in words.used for stem in all_stems(word)}
     return {lang: found for lang in _ANALYZERS}
 
 
-def _word_query(searcher: Searcher, word: str) -> Query | None:
+def word_query(searcher: Searcher, word: str) -> Query | None:
     """The word in a title or body, in either language; None when this index has none of its stems.
 
     Every document's words are indexed under their stems in both languages, and each stem of the
@@ -237,26 +262,26 @@ def _word_query(searcher: Searcher, word: str) -> Query | None:
     """
     # Only the terms the index has: Whoosh sets up a 2,048-score array for every Or, even of absent terms.
     reader = searcher.reader()
-    clauses = [Term(_TEXT, stem) for stem in sorted(_all_stems(word)) if (_TEXT, stem) in reader]
+    clauses = [Term(_TEXT, stem) for stem in sorted(all_stems(word)) if (_TEXT, stem) in reader]
     return clauses[0] if len(clauses) == 1 else Or(clauses) if clauses else None
 
 
 def _queries(searcher: Searcher, words: Sequence[str]) -> list[Query | None]:
     """A query for each word (None for one the index lacks), leaving out the stop words of either language
-    ("les" would match the English fields of every French text), unless the words are only stop words."""
+    ("les" is an English stem of every French text), unless the words are only stop words."""
     content = [word for word in words if all(_stems(lang, word.lower()) for lang in _ANALYZERS)]
-    return [_word_query(searcher, word) for word in content or words if _all_stems(word)]
+    return [word_query(searcher, word) for word in content or words if all_stems(word)]
 
 
 def _is_common(searcher: Searcher, word: str) -> bool:
     """The word's commonest stem in more than COMMON_SHARE of the documents of the whole index (any scope), once there
     are enough to tell: lookups, no search."""
     docs = searcher.doc_count()
-    counts = [searcher.doc_frequency(_TEXT, stem) for stem in _all_stems(word)]
+    counts = [searcher.doc_frequency(_TEXT, stem) for stem in all_stems(word)]
     return docs >= 100 and max(counts, default=0) > docs * COMMON_SHARE
 
 
-def _in_scopes(reader: _Reader, scopes: Sequence[int]) -> set[int]:
+def in_scopes(reader: _Reader, scopes: Sequence[int]) -> set[int]:
     """The document numbers in these scopes, kept with the searcher until it is reopened. A query as the filter
     would list every document in the scopes again for each search (25 ms at 5,000 ideas). Not `Require(query,
     scopes)` either: in whoosh 2.7.5 it miscounts across segments and trips an assertion when skipping blocks."""
@@ -270,7 +295,7 @@ def _in_scopes(reader: _Reader, scopes: Sequence[int]) -> set[int]:
     return cache[key]
 
 
-def _run(searcher: Searcher, query: Query, allowed: set[int], limit: int | None, mask: Query | None = None,
+def run(searcher: Searcher, query: Query, allowed: set[int], limit: int | None, mask: Query | None = None,
          terms: bool = False) -> Results:
     """The best `limit` hits of `query` among the `allowed` documents, which must not be empty: Whoosh reads
     an empty filter as no filter at all, and would search every scope. Every search goes through here."""
@@ -279,13 +304,13 @@ def _run(searcher: Searcher, query: Query, allowed: set[int], limit: int | None,
     return searcher.search(query, limit=limit, filter=allowed, mask=mask, terms=terms)
 
 
-@_one_at_a_time
+@one_at_a_time
 def find(folder: Path, words: Words, scopes: Sequence[int], limit: int) -> Found:
     """The best `limit` documents in these scopes that match all the words (or, failing that, any of them)."""
     if not words.used or not scopes:
         return Found([], 0, False)
-    reader = _searcher(folder)
-    searcher, allowed = reader.searcher, _in_scopes(reader, scopes)
+    reader = searcher_of(folder)
+    searcher, allowed = reader.searcher, in_scopes(reader, scopes)
     every = _queries(searcher, words.used)
     queries = [q for q in every if q is not None]
     if not queries or not allowed:
@@ -301,7 +326,7 @@ def _best(searcher: Searcher, query: Query, allowed: set[int], limit: int) -> tu
     """The best `limit` matches and how many there are; with no limit, only how many (nothing scored)."""
     if not limit:
         return [], sum(1 for docnum in searcher.docs_for_query(query) if docnum in allowed)
-    results = _run(searcher, query, allowed, limit)
+    results = run(searcher, query, allowed, limit)
     return [Match(int(hit["id"]), float(hit.score or 0.0), hit["title"], hit["body"]) for hit in results[:limit]], len(results)
 
 
@@ -310,19 +335,18 @@ def highlight(match: Match, terms: Terms) -> tuple[Markup, Markup]:
     return marking.highlight(match.title, match.body, terms, _stems)
 
 
-@_one_at_a_time
+@one_at_a_time
 def similar(folder: Path, text: str, scopes: Sequence[int], limit: int, exclude_id: int | None = None) -> list[int]:
     """Ids of the documents in these scopes that share the most words with `text`, best first.
 
-    Each word is looked for stemmed as English and as French in the English and French fields
-    of every document, so an English title finds English ideas and a French one French ideas,
-    whatever the language of the member typing it.
+    Each word is looked for stemmed as English and as French among both stems of every document's words, so an
+    English title finds English ideas and a French one French ideas, whatever the language of the member typing it.
     """
     words = parse(text).used
     if not words or not scopes or limit < 1:
         return []
-    reader = _searcher(folder)
-    searcher, allowed = reader.searcher, _in_scopes(reader, scopes)
+    reader = searcher_of(folder)
+    searcher, allowed = reader.searcher, in_scopes(reader, scopes)
     # A common word says little about which document is alike, and matching it means scoring most of
     # the index (300 ms at 20,000 ideas): leave it out, unless the title has nothing else.
     rare = [word for word in words if not _is_common(searcher, word)]
@@ -330,71 +354,4 @@ def similar(folder: Path, text: str, scopes: Sequence[int], limit: int, exclude_
     if not queries or not allowed:
         return []
     mask = Term("id", str(exclude_id)) if exclude_id is not None else None
-    return [int(hit["id"]) for hit in _run(searcher, Or(queries), allowed, limit, mask)]
-
-
-# -- "did you mean" ------------------------------------------------------------
-
-
-def _suggest(searcher: Searcher, word: str) -> list[str]:
-    """Words of the index near `word`, nearest first, then commonest: one lookup (the tests count the calls).
-    Whoosh ranks by frequency only, so they are ranked again by edit distance (a swap of two letters is one edit).
-    Two edits only on words of 4 letters or more ("bar" → "la"), keeping the first letter (a 5× cheaper lookup)."""
-    maxdist = 2 if len(word) >= 4 else 1
-    found = searcher.corrector("spell").suggest(word, limit=SUGGESTIONS * 2, maxdist=maxdist, prefix=maxdist - 1)
-    return sorted(found, key=lambda s: distance(word, s))[:SUGGESTIONS]
-
-
-def _targets(targets: Sequence[tuple[Path, Sequence[int]]]) -> list[tuple[Searcher, set[int]]]:
-    """Each index's searcher with the documents the viewer may see in it (indexes they may see nothing of left out)."""
-    readers = [(_searcher(folder), scopes) for folder, scopes in targets if scopes]
-    opened = [(reader.searcher, _in_scopes(reader, scopes)) for reader, scopes in readers]
-    return [(searcher, allowed) for searcher, allowed in opened if allowed]
-
-
-def _found_anywhere(opened: list[tuple[Searcher, set[int]]], word: str) -> bool:
-    """Whether the word finds a document the viewer may see (a stop word counts as found: there is nothing
-    to correct): term lookups first, a search only where an index has it."""
-    return not _all_stems(word) or any((query := _word_query(searcher, word)) is not None
-                                       and not _run(searcher, query, allowed, 1).is_empty() for searcher, allowed in opened)
-
-
-def _best_candidate(opened: list[tuple[Searcher, set[int]]], word: str) -> str | None:
-    """The nearest, then commonest, word of the indexes that finds something the viewer may see. All the candidates
-    are checked in one search per index: the terms it matched say which were found in the viewer's scopes, so a word
-    only on a board they may not read is never suggested."""
-    candidates = sorted(dict.fromkeys(s for searcher, _ in opened for s in _suggest(searcher, word)),
-                        key=lambda s: distance(word, s))
-    seen: set[str] = set()
-    for searcher, allowed in opened:
-        queries = {c: q for c in candidates if (q := _word_query(searcher, c)) is not None}
-        if queries:
-            results = _run(searcher, Or(list(queries.values())), allowed, SUGGESTIONS * 2, terms=True)
-            matched = {text.decode() if isinstance(text, bytes) else text for _, text in results.matched_terms()}
-            seen |= {c for c, q in queries.items() if any(t.text in matched for t in q.leaves())}
-    return next((c for c in candidates if c in seen), None)
-
-
-@_one_at_a_time
-def correct(targets: Sequence[tuple[Path, Sequence[int]]], words: Words) -> str | None:
-    """The words with each one that finds nothing replaced by a near word that finds something, or None.
-
-    The work is bounded whatever was typed: at most MAX_WORDS words are checked (a term lookup, and one search for
-    a word the index has), and at most MAX_CORRECTED of those that find nothing and have MIN_CORRECTED to
-    MAX_CORRECTED_CHARS letters are corrected, each with one suggestion lookup and one search per index.
-    """
-    opened = _targets(targets)
-    if not opened:
-        return None
-    fixed, changed, tries = [], False, 0
-    for word in words.used:
-        lower = word.lower()
-        if (not MIN_CORRECTED <= len(lower) <= MAX_CORRECTED_CHARS or tries >= MAX_CORRECTED
-                or lower.isdigit() or _found_anywhere(opened, lower)):
-            fixed.append(word)
-            continue
-        tries += 1
-        replacement = _best_candidate(opened, lower)
-        fixed.append(replacement or word)
-        changed = changed or replacement is not None
-    return " ".join(fixed) if changed else None
+    return [int(hit["id"]) for hit in run(searcher, Or(queries), allowed, limit, mask)]

@@ -16,7 +16,7 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from . import index
+from . import index, spelling
 from .sources import SearchSource, Sources, Viewer
 from .words import Words, parse
 
@@ -111,7 +111,7 @@ def _search(session: Session, sources: Sources, names: Sequence[str], viewer: Vi
 
 
 def _correction(sources: Sources, names: Sequence[str], scopes: dict[str, list[int]], words: Words) -> str | None:
-    return index.correct([(sources.folder(name), scopes[name]) for name in names], words)
+    return spelling.correct([(sources.folder(name), scopes[name]) for name in names], words)
 
 
 def search_page(session: Session, sources: Sources, name: str, viewer: Viewer, text: str, page: int = 1,

@@ -1,14 +1,14 @@
 """No query costs much more than a typical one: the words looked for and the "did you mean" work are capped.
 
-Counted, never timed: every search of an index goes through index._run and every near-word lookup
-through index._suggest, so the tests count those calls.
+Counted, never timed: every search of an index goes through index.run and every near-word lookup
+through spelling._suggest, so the tests count those calls.
 """
 from __future__ import annotations
 
 import pytest
 
 from portal.extensions import db
-from portal.search import index, service, sources_of
+from portal.search import index, service, sources_of, spelling
 from portal.search.words import MAX_WORDS, parse
 
 RARE = ("zyqxv plorbitaxer grumbleflax wibbleton quorvendal snarfulgate thrimbleworth xanthopter borkulent "
@@ -27,8 +27,8 @@ def calls(monkeypatch) -> dict[str, int]:
             return real(*args, **kwargs)
         return wrapper
 
-    monkeypatch.setattr(index, "_run", counting("searches", index._run))
-    monkeypatch.setattr(index, "_suggest", counting("suggestions", index._suggest))
+    monkeypatch.setattr(index, "run", counting("searches", index.run))
+    monkeypatch.setattr(spelling, "_suggest", counting("suggestions", spelling._suggest))
     return counted
 
 
@@ -51,16 +51,16 @@ def test_a_worst_case_query_does_bounded_work(content, calls, text):
     service.search(db.session, sources_of(), "ideas", None, text)
     # 2 searches to find (every word, then any), at most one per word checked (the index has it),
     # and one per word corrected (all its candidates at once); at most 3 words corrected.
-    assert calls["suggestions"] <= index.MAX_CORRECTED
-    assert calls["searches"] <= 2 + MAX_WORDS + index.MAX_CORRECTED, calls
+    assert calls["suggestions"] <= spelling.MAX_CORRECTED
+    assert calls["searches"] <= 2 + MAX_WORDS + spelling.MAX_CORRECTED, calls
 
 
 @pytest.mark.parametrize("text", WORST, ids=["rare words", "rare and long words", "one typo repeated", "one long word"])
 def test_the_whole_sites_search_does_bounded_work_for_each_kind(content, calls, text):
     kinds = len(list(sources_of()))
     service.search_everything(db.session, sources_of(), None, text)
-    assert calls["suggestions"] <= index.MAX_CORRECTED * kinds
-    assert calls["searches"] <= kinds * (2 + MAX_WORDS + index.MAX_CORRECTED), calls
+    assert calls["suggestions"] <= spelling.MAX_CORRECTED * kinds
+    assert calls["searches"] <= kinds * (2 + MAX_WORDS + spelling.MAX_CORRECTED), calls
 
 
 def test_a_typical_query_is_not_corrected_at_all(content, calls):

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-from portal.search import index
+from portal.search import index, spelling
 from portal.search.words import parse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +90,7 @@ def test_threads_searching_while_another_writes_share_one_searcher(tmp_path):
                 assert len(found.matches) == 5
                 totals.append(found.total)
                 assert index.similar(folder, "brass lamp", [1], 3)
-                assert index.correct([(folder, [1])], parse("brass lampp")) == "brass lamp"
+                assert spelling.correct([(folder, [1])], parse("brass lampp")) == "brass lamp"
                 with index._read_lock:
                     searchers.add(id(index._readers[str(folder.resolve())].searcher))
         except BaseException as error:  # noqa: B036  (reported below, from the main thread)
@@ -184,3 +185,23 @@ def test_segments_are_written_as_separate_files_never_one_compound_file(tmp_path
     assert not [name for name in names if name.endswith(".seg")], names
     assert [name for name in names if name.endswith(".pst")]
     assert index.find(folder, parse("tent"), [1], 100).total == 49
+
+
+def test_a_searcher_open_before_a_commit_reads_on_after_the_commit_deleted_its_files(tmp_path):
+    """Another process's commit merges segments away and deletes their files while a worker's searcher is reading:
+    the searcher opened every file it reads when it was opened, so it reads on (Linux keeps open files)."""
+    folder = tmp_path / "posts"
+    index.rebuild(folder, [{"id": n, "scope": 1, "title": f"Tent {n}", "body": "pegs"} for n in range(20)])
+    with index.one_at_a_time:
+        before = index.searcher_of(folder).searcher
+    files = set(folder.iterdir())
+    index.rebuild(folder, [{"id": 1, "scope": 1, "title": "Stove", "body": "gas"}])
+    assert not [path for path in files if path.suffix == ".col" and path.exists()]  # the old segment's files are gone
+    assert {before.stored_fields(n)["title"] for n in range(20)} == {f"Tent {n}" for n in range(20)}
+    assert before.reader().doc_field_length(0, "text") > 0
+
+
+def test_an_index_opens_whatever_portal_code_is_installed():
+    """The schema is pickled into every index's table of contents and unpickled on each open: it names Whoosh's
+    classes only, so an index written by this release opens with an older or newer one (and `reindex` can run)."""
+    assert b"portal" not in pickle.dumps(index.SCHEMA)
