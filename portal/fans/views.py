@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..accounts.models import Role, User
 from ..extensions import db
+from ..kernel.fragments import Later
 from ..kernel.pagecache import anonymous_page, remembered
 from ..kernel.security import role_required
 from . import badges, queries, rules, service, tiers
@@ -86,6 +87,7 @@ def badge(name: str):
 
 
 def profile_section(member: User) -> dict[str, Any]:
-    """The fans part of a member's profile: their tier and badges (accounts calls it while drawing)."""
-    return {"template": "fans/_profile_section.html", "badges": badges.of(db.session, member.id),
+    """The fans part of a member's profile: their tier and badges (accounts calls it while drawing); the badges are
+    read only when the section is drawn, not when it comes from the fragment cache."""
+    return {"template": "fans/_profile_section.html", "badges": Later(lambda: badges.of(db.session, member.id)),
             "tier": member.tier, "tier_labels": tiers.TIER_LABELS}

@@ -11,7 +11,7 @@ import functools
 import uuid
 from typing import Any, Callable, Iterable, TypeVar
 
-from flask import make_response, request, session
+from flask import has_request_context, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -34,18 +34,28 @@ def settings(values: dict[str, Any], instance_path: str) -> dict[str, Any]:
     return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": f"{instance_path}/cache", "CACHE_THRESHOLD": 10_000}
 
 
+def _read() -> dict[str, str]:
+    """The tokens this request has read (or set) so far: each is asked of the store once a request, however many
+    fragments and remembered values are keyed on it (one round trip to Redis instead of one per fragment). Kept in
+    the request's environ, not in `g`, which lives as long as an app context a test or a command may hold."""
+    return request.environ.setdefault("tribune.page_generations", {}) if has_request_context() else {}
+
+
 def _generations(topics: list[str]) -> list[str]:
     """The current token of each topic. Tokens are random, so a token the store lost (evicted
     when the cache is full) becomes a new one: a miss, never a stale page."""
-    keys = [f"gen:{topic}" for topic in topics]
-    tokens = []
-    for key, token in zip(keys, cache.get_many(*keys), strict=True):
+    known = _read()
+    # The first read of a request asks for the two topics nearly every page is keyed on as well.
+    wanted = [*topics] if known else ["site", "people", *topics]
+    missing = [topic for topic in dict.fromkeys(wanted) if topic not in known]
+    keys = [f"gen:{topic}" for topic in missing]
+    for topic, key, token in zip(missing, keys, cache.get_many(*keys) if keys else [], strict=True):
         if token is None:
             token = uuid.uuid4().hex[:12]
             if not cache.add(key, token, timeout=0):
                 token = cache.get(key) or token
-        tokens.append(token)
-    return tokens
+        known[topic] = token
+    return [known[topic] for topic in topics]
 
 
 def versions(*topics: str) -> tuple[str, ...]:
@@ -56,9 +66,11 @@ def versions(*topics: str) -> tuple[str, ...]:
 
 
 def invalidate(*topics: str) -> None:
-    """Forget every cached page that shows any of these topics."""
+    """Forget every cached page that shows any of these topics (also for the rest of this request)."""
+    known = _read()
     for topic in topics:
-        cache.set(f"gen:{topic}", uuid.uuid4().hex[:12], timeout=0)
+        known[topic] = uuid.uuid4().hex[:12]
+        cache.set(f"gen:{topic}", known[topic], timeout=0)
 
 
 def remembered(name: str, topics: Iterable[str], compute: Callable[[], T], timeout: int = PAGE_TIMEOUT) -> T:

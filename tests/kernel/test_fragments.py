@@ -27,12 +27,12 @@ from portal.community import moderation, social
 from portal.community import service as community
 from portal.community.models import Post, PostLike
 from portal.extensions import db
-from portal.fans import scoring, tiers
+from portal.fans import badges, scoring, tiers
 from portal.fans.models import EngagementEvent
 from portal.feedback import service as feedback
 from portal.feedback import triage
 from portal.feedback.models import Board, Idea, IdeaComment, Visibility
-from portal.kernel import fragments
+from portal.kernel import fragments, pagecache
 from portal.kernel.fragments import CSRF_MARK, HERE_MARK, LRU, Fragments, age_bucket, row_version
 from portal.kernel.timeutil import utcnow
 from portal.kernel.uow import commit
@@ -43,11 +43,12 @@ PASSWORD = "correct horse battery staple"  # the password conftest gives every m
 # -- fixtures ---------------------------------------------------------------------------------
 
 
+EVERY_BADGE = dict(badges.BADGES)
+
+
 @pytest.fixture(autouse=True)
 def no_badges(monkeypatch: pytest.MonkeyPatch) -> None:
     """Badges earned while posting only add notifications (and bell counts) these tests do not control."""
-    from portal.fans import badges
-
     monkeypatch.setattr(badges, "BADGES", {})
 
 
@@ -1185,3 +1186,52 @@ def test_my_votes_panel_follows_my_votes_and_the_titles(app, cache, board, alice
     voter.post(f"/ideas/{idea_id}/unvote", data={"next": url})
     mine = text_of(budget_panel(get(voter, url)))
     assert "An ultralight tent" not in mine and "0 of 10 votes used" in mine
+
+
+def test_a_badge_and_a_follow_show_on_the_profile_at_once_for_its_owner_and_others(app, cache, alice, bob, monkeypatch):
+    """The profile's badges and follower counts are kept per version of the member's topic: a badge given (by the
+    nightly job) and a follow each show at once, to the member and to everyone else."""
+    monkeypatch.setattr(badges, "BADGES", EVERY_BADGE)
+    owner, other = sign_in(app, alice), sign_in(app, bob)
+    profile = f"/members/{alice.id}"
+    warm(cache, (owner, profile), (other, profile))
+    assert "Reach the fan tier" not in get(other, profile) and "See how you earn points" not in get(owner, profile)
+
+    member = reload(User, alice.id)
+    member.tier = Tier.FAN
+    db.session.commit()  # no topic bumped yet: what the nightly job does next gives the badge
+    badges.award(db.session, [member])
+    commit(db.session)
+    for browser in (owner, other):
+        assert "Reach the fan tier" in get(browser, profile)
+    assert "See how you earn points" in get(owner, profile) and "See how you earn points" not in get(other, profile)
+
+    def followers(browser: FlaskClient) -> str:
+        return re.search(r"<dt>Followers</dt><dd>(\d+)</dd>", get(browser, profile)).group(1)
+
+    assert (followers(owner), followers(other)) == ("0", "0")
+    with app.test_request_context():
+        social.follow(db.session, reload(User, bob.id), reload(User, alice.id))
+    assert (followers(owner), followers(other)) == ("1", "1")
+    with app.test_request_context():
+        social.unfollow(db.session, reload(User, bob.id), reload(User, alice.id))
+    assert (followers(owner), followers(other)) == ("0", "0")
+
+
+def test_a_request_reads_each_topic_once_and_sees_its_own_writes(app, monkeypatch):
+    """The generations are read once a request, whatever the number of fragments keyed on them, and a write within
+    the request is seen by what it draws after; outside a request (a job), each read asks the store."""
+    asked: list[tuple[str, ...]] = []
+    real = pagecache.cache.get_many
+    monkeypatch.setattr(pagecache.cache, "get_many", lambda *keys: asked.append(keys) or real(*keys))
+    with app.test_request_context():
+        first = pagecache.versions("board:ideas")
+        assert pagecache.versions("board:ideas", "member:7")[:3] == first
+        assert asked == [("gen:site", "gen:people", "gen:board:ideas"), ("gen:member:7",)]
+        pagecache.invalidate("board:ideas")
+        assert pagecache.versions("board:ideas")[2] != first[2] and len(asked) == 2
+    with app.test_request_context():
+        assert pagecache.versions("board:ideas")[2] not in (first[2], None)
+    with app.app_context():
+        pagecache.versions("board:ideas"), pagecache.versions("board:ideas")
+    assert len(asked) == 5
