@@ -322,7 +322,7 @@ def thread(session: Session, post: Post, viewer: User | None) -> Thread:
 
 def follow_counts(session: Session, member: User) -> tuple[int, int]:
     """How many follow the member, and how many they follow: counted once per version of the member's topic, which
-    a follow and an unfollow bump for both members (rows go no other way: a deleted account's follows stay)."""
+    a follow and an unfollow bump for both members (no other request writes them: a deleted account's follows stay)."""
     def count() -> tuple[int, int]:
         followers = session.scalar(select(func.count()).select_from(Follow).where(Follow.followed_id == member.id)) or 0
         following = session.scalar(select(func.count()).select_from(Follow).where(Follow.follower_id == member.id)) or 0
