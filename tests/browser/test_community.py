@@ -99,7 +99,11 @@ def snap(page: Page, name: str) -> Path:
 
 
 def image_loaded(img: Locator) -> bool:
-    return img.evaluate("(el) => el.complete && el.naturalWidth > 0")
+    """Whether the image loaded, once the browser had the time to fetch it: a person sees it a moment after the page
+    (the wait ends as soon as it is there; an image that never loads fails on the timeout)."""
+    loaded = "(el) => el.complete && el.naturalWidth > 0"
+    img.page.wait_for_function(loaded, arg=img.element_handle())
+    return img.evaluate(loaded)
 
 
 def post_id_of(page: Page, live: LiveServer) -> int:
